@@ -1,0 +1,112 @@
+"""The input state table of the conventions: what a user's message means, in order.
+
+Events first; then, for text, an ordered table of routes, each owning its own check and its own
+handling and returning an `Outcome` or None: pending confirmation → commands (they work
+everywhere) → a digit or letter in the user's context → article look-up → question matching →
+the honest fallback. The dispatcher is shared by the webhook, `pufa chat` and the simulator.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable
+
+from bot import texts
+from bot.messages import SILENT, Inbound, Reply
+from bot.pages import paginate
+from bot.session import Conversation, Sessions, UserState
+
+if TYPE_CHECKING:
+    from bot.reload import Snapshot
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One text message in its context: who, what, the content snapshot and the user's state."""
+
+    inbound: Inbound
+    text: str
+    snapshot: "Snapshot"
+    state: UserState
+    now: dt.datetime
+
+    @property
+    def openid(self) -> str:
+        return self.inbound.openid
+
+    @property
+    def audience(self) -> str:
+        return self.state.audience or self.snapshot.content.default_audience
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.state.conversation
+
+
+@dataclass(frozen=True)
+class Outcome:
+    text: str
+    conversation: Conversation
+    notices: bool = True  # whether pending subscription notices may ride along
+
+
+Route = Callable[["Dispatcher", Turn], "Outcome | None"]
+
+
+class Dispatcher:
+    def __init__(self, runtime: "Runtime") -> None:
+        self.runtime = runtime
+        self.sessions = Sessions(runtime.store)
+
+    def handle(self, inbound: Inbound, now: dt.datetime) -> Reply:
+        """The reply to one inbound message (the first page when it is long)."""
+        from bot import events
+
+        snapshot = self.runtime.content.snapshot()
+        if inbound.kind == "event":
+            return events.handle(self, inbound, snapshot, now)
+        if not inbound.is_text:
+            return Reply(texts.MEDIA_GUIDE)
+        state = self.sessions.load(inbound.openid)
+        turn = Turn(inbound, _clean(inbound.text), snapshot, state, now)
+        self.runtime.note_interaction(inbound.openid, now, "message")
+        outcome = self.route(turn)
+        return self.finish(turn, outcome)
+
+    def route(self, turn: Turn) -> Outcome:
+        from bot.routes import ROUTES
+
+        for route in ROUTES:
+            outcome = route(self, turn)
+            if outcome is not None:
+                return outcome
+        raise AssertionError("the fallback route always answers")
+
+    def finish(self, turn: Turn, outcome: Outcome) -> Reply:
+        """Paginate, append pending notices, save the conversation, return the first page."""
+        text = outcome.text
+        if outcome.notices:
+            text = _with_notices(text, self.runtime.pending_notices(turn.openid))
+        first, *rest = paginate(text)
+        # A long reply replaces the pages; a short one keeps what its conversation holds.
+        conversation = replace(outcome.conversation, pages=tuple(rest)) if rest else outcome.conversation
+        if turn.state.known or conversation != Conversation():
+            self.sessions.save_conversation(turn.openid, conversation)
+        return Reply(first)
+
+
+def _with_notices(text: str, notices: list[str]) -> str:
+    return "\n\n".join([text, *notices]) if notices else text
+
+
+def _clean(text: str) -> str:
+    """Trim and fold the full-width forms people type for commands and digits."""
+    table = str.maketrans("０１２３４５６７８９？ＡＢＣＤａｂｃｄ", "0123456789?ABCDabcd")
+    return text.strip().translate(table).strip(" 。.!！~～")
+
+
+__all__ = ["Dispatcher", "Outcome", "Turn", "SILENT"]

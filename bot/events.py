@@ -1,0 +1,64 @@
+"""Events: follow, unfollow, bottom-bar clicks and mass-send reports.
+
+Unknown events get `success` (SILENT): WeChat adds event types over time and none of them
+needs an answer from us.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from bot import commands, menus, navigation, texts
+from bot.dispatch import Outcome, Turn
+from bot.messages import SILENT, Inbound, Reply
+
+if TYPE_CHECKING:
+    from bot.dispatch import Dispatcher
+    from bot.reload import Snapshot
+
+
+# Bottom-bar CLICK keys: `node:<id>` opens a menu node, `command:<name>` runs a chat command.
+CLICK_NODE, CLICK_COMMAND = "node", "command"
+
+
+def handle(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Reply:
+    event = inbound.event.lower()
+    if event == "subscribe":
+        return _welcome(dispatcher, inbound, snapshot, now)
+    if event == "unsubscribe":
+        dispatcher.runtime.forget_quietly(inbound.openid)
+        return SILENT
+    if event == "click":
+        return _click(dispatcher, inbound, snapshot, now)
+    if event == "masssendjobfinish":
+        dispatcher.runtime.record_mass_job(inbound.fields)
+    return SILENT
+
+
+def _turn(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Turn:
+    state = dispatcher.sessions.load(inbound.openid)
+    return Turn(inbound, "", snapshot, state, now)
+
+
+def _welcome(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Reply:
+    dispatcher.runtime.note_interaction(inbound.openid, now, "follow")
+    turn = _turn(dispatcher, inbound, snapshot, now)
+    main = navigation.open_main(dispatcher, turn)
+    content = snapshot.content
+    menu_text = menus.render_node(content.menus[navigation.MAIN], content, turn.audience)
+    featured = dispatcher.runtime.featured_titles(snapshot, now.date())
+    text = texts.welcome(content.agency, menu_text, featured)
+    return dispatcher.finish(turn, Outcome(text, main.conversation, notices=False))
+
+
+def _click(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Reply:
+    dispatcher.runtime.note_interaction(inbound.openid, now, "click")
+    turn = _turn(dispatcher, inbound, snapshot, now)
+    kind, _, value = inbound.event_key.partition(":")
+    if kind == CLICK_NODE:
+        outcome = navigation.open_node(dispatcher, turn, value, ())
+    elif kind == CLICK_COMMAND:
+        outcome = commands.run_named(dispatcher, turn, value)
+    else:
+        outcome = navigation.open_main(dispatcher, turn)
+    return dispatcher.finish(turn, outcome)

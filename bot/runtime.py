@@ -1,0 +1,147 @@
+"""What one process holds: settings, store, content, dispatcher, and the side effects of a turn.
+
+The dispatcher decides what to say; the side effects it triggers (counting, subscriptions, the
+tag queue, forgetting) go through here, each guarded so that a dead Redis costs the user
+nothing but the feature itself.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Mapping
+
+from bot import analytics, privacy
+from bot.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from bot.dispatch import Dispatcher, Turn
+    from bot.model import Item
+    from bot.quiz import QuizEngine
+    from bot.reload import ContentHolder, Snapshot
+    from bot.settings import Settings
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: "Settings"
+    store: "Store"
+    content: "ContentHolder"
+    dispatcher: "Dispatcher" = field(init=False)
+    quiz: "QuizEngine" = field(init=False)
+    _counters: analytics.Counters | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        from bot.dispatch import Dispatcher
+        from bot.quiz import QuizEngine
+
+        self.dispatcher = Dispatcher(self)
+        self.quiz = QuizEngine(self)
+
+    # -- analytics -------------------------------------------------------------------------
+    def counters(self) -> analytics.Counters:
+        if self._counters is None:
+            with self.store.guard():
+                key = analytics.pseudonym_key(self.store, self.settings.pseudonym_key)
+            self._counters = analytics.Counters(self.store, key, self.settings.retention_days)
+        return self._counters
+
+    def count(self, now: dt.datetime, openid: str, *fields: str) -> None:
+        try:
+            with self.store.guard():
+                self.counters().hit(now.date(), openid, *fields)
+        except StoreUnavailable:
+            pass
+
+    def count_answer(self, turn: "Turn", item: "Item") -> None:
+        self.count(turn.now, turn.openid, "answered", f"item:{item.id}", f"topic:{item.topic}",
+                   f"audience:{turn.audience}")
+
+    def count_menu(self, turn: "Turn", node_id: str) -> None:
+        self.count(turn.now, turn.openid, f"menu:{node_id}")
+
+    def record_feedback(self, turn: "Turn", useful: bool) -> None:
+        verdict = "useful" if useful else "useless"
+        item = turn.conversation.last_item or "-"
+        self.count(turn.now, turn.openid, f"feedback:{verdict}", f"feedback:{verdict}:{item}")
+
+    def record_unanswered(self, text: str, now: dt.datetime) -> None:
+        from bot import gaps
+
+        try:
+            with self.store.guard():
+                gaps.record_unanswered(self.store, text, now)
+        except StoreUnavailable:
+            pass
+
+    # -- subscriptions, tags and campaigns -------------------------------------------------
+    def note_interaction(self, openid: str, now: dt.datetime, kind: str) -> None:
+        from bot import subscriptions
+
+        try:
+            with self.store.guard():
+                subscriptions.note_interaction(self.store, openid, now, kind)
+                self.counters().hit(now.date(), openid, "messages" if kind == "message" else f"event:{kind}")
+        except StoreUnavailable:
+            pass
+
+    def pending_notices(self, openid: str) -> list[str]:
+        from bot import subscriptions
+
+        try:
+            with self.store.guard():
+                return subscriptions.pending_notices(self.store, openid)
+        except StoreUnavailable:
+            return []
+
+    def set_audience(self, openid: str, old: str, new: str) -> bool:
+        from scheduler import tags
+
+        try:
+            with self.store.guard():
+                self.store.redis.hset(self.store.user_key(openid, "profile"), "audience", new)
+                tags.enqueue_audience_change(self.store, openid, old, new)
+            return True
+        except StoreUnavailable:
+            return False
+
+    def record_mass_job(self, fields: Mapping[str, str]) -> None:
+        from scheduler import send
+
+        try:
+            with self.store.guard():
+                send.record_job_finish(self.store, fields)
+        except StoreUnavailable:
+            log.warning("MASSSENDJOBFINISH not recorded: store unavailable")
+
+    def featured_titles(self, snapshot: "Snapshot", day: dt.date) -> list[str]:
+        from scheduler import calendar
+
+        return [c.title for c in calendar.featured(snapshot.content.campaigns, day)]
+
+    # -- privacy -----------------------------------------------------------------------------
+    def forget(self, openid: str) -> int:
+        """Delete everything about `openid`; raises StoreUnavailable so the user can be told."""
+        with self.store.guard():
+            return privacy.forget(self.store, openid)
+
+    def forget_quietly(self, openid: str) -> None:
+        """On unsubscribe nobody is listening: log an outage instead of raising."""
+        try:
+            self.forget(openid)
+        except StoreUnavailable:
+            log.error("could not forget %s on unsubscribe: store unavailable", privacy.log_id(openid))
+
+
+def build_runtime(settings: "Settings") -> Runtime:
+    from bot.matching import Matcher
+    from bot.reload import ContentHolder
+    from bot.store import open_store
+
+    store = open_store(settings)
+    holder = ContentHolder(settings.content_dir, settings.menus_dir, settings.var_dir,
+                           build_index=lambda content: Matcher.build(content.items.values(), content.synonyms))
+    return Runtime(settings, store, holder)

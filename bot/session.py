@@ -1,0 +1,105 @@
+"""Per-user conversation state in Redis: where the user is, and what a digit means to them.
+
+Two keys per user, both under the user's hash tag so `privacy.forget` finds them:
+- `profile` — the chosen audience and the last interaction, kept until unsubscribe or deletion;
+- `conv` — the conversation context (menu position, suggestion list, pages, last item), which
+  expires after `CONVERSATION_TTL` so abandoned menus do not capture a digit days later.
+When Redis is down the user is treated as new: answers still work, positions do not.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from bot.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+CONVERSATION_TTL = 24 * 3600
+DELETE_CONFIRM_TTL = 600
+
+# What a bare digit or letter means, by context (the conventions' state table).
+MENU, SUGGEST, AUDIENCE_CHOICE, QUIZ, NONE = "menu", "suggest", "audience", "quiz", ""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    context: str = NONE
+    node: str = ""
+    trail: tuple[str, ...] = ()  # the nodes above `node`, for 「0」
+    suggestions: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()  # pages not yet shown, for 「更多」
+    last_item: str = ""  # for 「详解」 and feedback
+    confirm_delete: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"c": self.context, "n": self.node, "t": list(self.trail), "s": list(self.suggestions),
+             "p": list(self.pages), "i": self.last_item, "d": self.confirm_delete},
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes | None) -> "Conversation":
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(
+            context=data.get("c", NONE), node=data.get("n", ""), trail=tuple(data.get("t", ())),
+            suggestions=tuple(data.get("s", ())), pages=tuple(data.get("p", ())),
+            last_item=data.get("i", ""), confirm_delete=bool(data.get("d", False)),
+        )
+
+
+@dataclass(frozen=True)
+class UserState:
+    audience: str = ""
+    conversation: Conversation = field(default_factory=Conversation)
+    known: bool = False  # False when Redis could not be read
+
+
+class Sessions:
+    """Load and save `UserState`; every Redis call goes through `store.guard()`."""
+
+    def __init__(self, store: "Store") -> None:
+        self.store = store
+
+    def load(self, openid: str) -> UserState:
+        try:
+            with self.store.guard():
+                pipe = self.store.redis.pipeline(transaction=False)
+                pipe.hget(self.store.user_key(openid, "profile"), "audience")
+                pipe.get(self.store.user_key(openid, "conv"))
+                audience, conv = pipe.execute()
+        except StoreUnavailable:
+            return UserState(known=False)
+        return UserState(
+            audience=audience.decode() if isinstance(audience, bytes) else (audience or ""),
+            conversation=Conversation.from_json(conv), known=True,
+        )
+
+    def save_conversation(self, openid: str, conversation: Conversation) -> None:
+        try:
+            with self.store.guard():
+                self.store.redis.set(
+                    self.store.user_key(openid, "conv"), conversation.to_json(), ex=CONVERSATION_TTL
+                )
+        except StoreUnavailable:
+            pass
+
+    def set_audience(self, openid: str, audience: str) -> bool:
+        try:
+            with self.store.guard():
+                self.store.redis.hset(self.store.user_key(openid, "profile"), "audience", audience)
+            return True
+        except StoreUnavailable:
+            return False
+
+
+def cleared(conversation: Conversation, **changes: object) -> Conversation:
+    """A conversation with the digit context reset, keeping only what `changes` set."""
+    base = replace(conversation, context=NONE, node="", trail=(), suggestions=(), pages=(),
+                   confirm_delete=False)
+    return replace(base, **changes)
