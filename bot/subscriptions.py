@@ -1,0 +1,183 @@
+"""订单式普法: who subscribed to which topic, and how they hear of new content.
+
+A topic's subscribers are a Redis set; each user's topics a per-user set (so `forget` finds it).
+When a campaign fires for a topic (the scheduler calls `notify_topic`), each subscriber gets a
+customer-service message if their window allows one, else a pending notice the dispatcher
+appends to their next reply. The window is what WeChat allows after an interaction: a user
+message opens 5 messages within 48 h; a click, a follow or a scan 3 within a minute.
+Everything here is Redis only, except `notify_topic`, which runs in the scheduler.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Mapping
+
+from bot import privacy
+from bot.errors import WeChatAPIError
+
+if TYPE_CHECKING:
+    from bot.model import Topic
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+MESSAGE_KINDS = frozenset({"message"})
+EVENT_KINDS = frozenset({"click", "follow", "scan"})
+MESSAGE_WINDOW_S, MESSAGE_ALLOWANCE = 48 * 3600, 5
+EVENT_WINDOW_S, EVENT_ALLOWANCE = 60, 3
+PENDING_MAX = 3  # a user back after weeks sees the latest few, not a backlog
+PENDING_TTL_S = 30 * 86400
+NOTICE_MARK_TTL_S = 3 * 86400  # longer than any campaign occurrence can be re-fired
+CS_TEXT_MAX_BYTES = 2048
+
+# Take one message from the user's open windows, the long (message) window first. Atomic, so
+# two scheduler processes never both spend the last allowance.
+_TAKE = """
+local now = tonumber(ARGV[1])
+for _, kind in ipairs({'msg', 'evt'}) do
+  local untl = tonumber(redis.call('hget', KEYS[1], kind .. '_until') or '0')
+  local left = tonumber(redis.call('hget', KEYS[1], kind .. '_left') or '0')
+  if untl > now and left > 0 then
+    redis.call('hincrby', KEYS[1], kind .. '_left', -1)
+    return 1
+  end
+end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class NoticeResult:
+    sent: int  # customer-service messages accepted by WeChat
+    queued: int  # pending notices left for the user's next reply
+    skipped: int  # already notified of this occurrence
+
+
+def _topics_key(store: "Store", openid: str) -> str:
+    return store.user_key(openid, "subscriptions")
+
+
+def _subscribers_key(store: "Store", topic_id: str) -> str:
+    return store.key("subscribers", topic_id)
+
+
+def subscribe(store: "Store", openid: str, topic_id: str) -> None:
+    with store.redis.pipeline() as pipe:
+        pipe.sadd(_topics_key(store, openid), topic_id)
+        pipe.sadd(_subscribers_key(store, topic_id), openid)
+        pipe.execute()
+
+
+def unsubscribe(store: "Store", openid: str, topic_id: str) -> None:
+    with store.redis.pipeline() as pipe:
+        pipe.srem(_topics_key(store, openid), topic_id)
+        pipe.srem(_subscribers_key(store, topic_id), openid)
+        pipe.execute()
+
+
+def topics_of(store: "Store", openid: str) -> list[str]:
+    return sorted(t.decode() for t in store.redis.smembers(_topics_key(store, openid)))
+
+
+def subscribers(store: "Store", topic_id: str) -> list[str]:
+    return sorted(o.decode() for o in store.redis.smembers(_subscribers_key(store, topic_id)))
+
+
+def parse_topic(text: str, topics: Mapping[str, "Topic"]) -> str | None:
+    """The topic a user means: an exact name or word first, else the longest one the text contains."""
+    wanted = "".join(text.split())
+    if not wanted:
+        return None
+    names = [(name, topic.id) for topic in topics.values() for name in (topic.name, *topic.words)]
+    exact = next((tid for name, tid in names if name == wanted), None)
+    if exact or wanted in topics:
+        return exact or wanted
+    contained = [(len(name), tid) for name, tid in names if name and name in wanted]
+    return max(contained)[1] if contained else None
+
+
+def note_interaction(store: "Store", openid: str, now: dt.datetime, kind: str) -> None:
+    """Open the customer-service window this interaction allows (called on every message/event)."""
+    if kind in MESSAGE_KINDS:
+        prefix, window, allowance = "msg", MESSAGE_WINDOW_S, MESSAGE_ALLOWANCE
+    elif kind in EVENT_KINDS:
+        prefix, window, allowance = "evt", EVENT_WINDOW_S, EVENT_ALLOWANCE
+    else:
+        raise ValueError(f"interaction kind {kind!r} is not one of "
+                         f"{sorted(MESSAGE_KINDS | EVENT_KINDS)} — map the inbound to one of them")
+    key = store.user_key(openid, "cs_window")
+    with store.redis.pipeline() as pipe:
+        pipe.hset(key, mapping={f"{prefix}_until": now.timestamp() + window,
+                                f"{prefix}_left": allowance})
+        pipe.expire(key, MESSAGE_WINDOW_S)
+        pipe.execute()
+
+
+def take_window(store: "Store", openid: str, now: dt.datetime) -> bool:
+    """Spend one customer-service message of the user's window; False when none is open."""
+    return bool(store.redis.eval(_TAKE, 1, store.user_key(openid, "cs_window"), now.timestamp()))
+
+
+def queue_notice(store: "Store", openid: str, text: str) -> None:
+    key = store.user_key(openid, "notices")
+    with store.redis.pipeline() as pipe:
+        pipe.rpush(key, text)
+        pipe.ltrim(key, -PENDING_MAX, -1)
+        pipe.expire(key, PENDING_TTL_S)
+        pipe.execute()
+
+
+def pending_notices(store: "Store", openid: str) -> list[str]:
+    """The user's pending notices, removed as they are read: they ride on this reply."""
+    key = store.user_key(openid, "notices")
+    with store.redis.pipeline() as pipe:
+        pipe.lrange(key, 0, -1)
+        pipe.delete(key)
+        texts, _ = pipe.execute()
+    return [t.decode() for t in texts]
+
+
+def notice_text(topic_name: str, title: str, text: str) -> str:
+    """What a subscriber reads; cut to the customer-service limit when the text is long."""
+    notice = f"您订阅的「{topic_name}」有新内容：【{title}】"
+    full = f"{notice}\n{text}" if text else notice
+    return full if len(full.encode()) <= CS_TEXT_MAX_BYTES else notice
+
+
+def notify_topic(store: "Store", client: Any, topic_id: str, message: str, now: dt.datetime,
+                 notice_id: str) -> NoticeResult:
+    """Tell each subscriber of `topic_id` about `message`, at most once per `notice_id`.
+
+    The mark is set before sending, so a crash can lose a notice but never send it twice.
+    """
+    sent = queued = skipped = 0
+    for openid in subscribers(store, topic_id):
+        mark = store.user_key(openid, f"noticed:{notice_id}")
+        if not store.redis.set(mark, 1, nx=True, ex=NOTICE_MARK_TTL_S):
+            skipped += 1
+        elif take_window(store, openid, now) and _send(client, openid, message):
+            sent += 1
+        else:
+            queue_notice(store, openid, message)
+            queued += 1
+    return NoticeResult(sent, queued, skipped)
+
+
+def _send(client: Any, openid: str, message: str) -> bool:
+    try:
+        client.custom_send_text(openid, message)
+        return True
+    except WeChatAPIError as exc:
+        log.info("customer-service notice to %s not sent (%s); queued instead",
+                 privacy.log_id(openid), exc.errcode)
+        return False
+
+
+@privacy.register
+def forget_subscriptions(store: "Store", openid: str) -> None:
+    """Remove the user from every topic's subscriber set (their own keys go with `forget`)."""
+    pattern = store.key("subscribers", "*")
+    for key in store.redis.scan_iter(match=pattern, count=500):
+        store.redis.srem(key, openid)

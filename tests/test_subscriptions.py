@@ -1,0 +1,144 @@
+"""Subscriptions, the customer-service window and pending notices, on a real Redis."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator
+
+import pytest
+import redis
+
+from bot import privacy, subscriptions as subs
+from bot.model import Topic
+from bot.settings import load_settings
+from bot.store import Store
+from bot.wechat_api import WeChatClient
+from tests.wechat_standin import APPID, SECRET, StandIn
+
+NOW = dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+TOPICS = {
+    "anti_fraud": Topic("anti_fraud", "反诈", ("反诈骗", "防诈骗", "诈骗", "电信诈骗")),
+    "constitution": Topic("constitution", "宪法", ("宪法日", "国家宪法日", "宪法宣传周")),
+    "civil_code": Topic("civil_code", "民法典", ("民法", "借条")),
+}
+CUSTOM = "/cgi-bin/message/custom/send"
+
+
+@pytest.fixture
+def store(redis_url: str) -> Store:
+    return Store(redis.Redis.from_url(redis_url), "pufa:", "test")
+
+
+@pytest.fixture
+def standin() -> Iterator[StandIn]:
+    server = StandIn()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def client(standin: StandIn, store: Store) -> WeChatClient:
+    settings = load_settings({}, wechat_api_base_url=standin.url, wechat_appid=APPID,
+                             wechat_secret=SECRET, wechat_token="testtoken")
+    return WeChatClient(settings, store, sleep=lambda s: None)
+
+
+def test_subscribe_is_listed_both_ways_and_unsubscribe_removes_it(store: Store) -> None:
+    subs.subscribe(store, "o1", "anti_fraud")
+    subs.subscribe(store, "o1", "constitution")
+    subs.subscribe(store, "o2", "anti_fraud")
+    assert subs.topics_of(store, "o1") == ["anti_fraud", "constitution"]
+    assert subs.subscribers(store, "anti_fraud") == ["o1", "o2"]
+    subs.unsubscribe(store, "o1", "anti_fraud")
+    assert subs.topics_of(store, "o1") == ["constitution"]
+    assert subs.subscribers(store, "anti_fraud") == ["o2"]
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("反诈", "anti_fraud"), ("反诈骗", "anti_fraud"), ("电信 诈骗", "anti_fraud"),
+    ("国家宪法日", "constitution"), ("民法典", "civil_code"), ("我想了解民法", "civil_code"),
+    ("civil_code", "civil_code"), ("天气", None), ("", None),
+])
+def test_parse_topic_matches_names_and_words(text: str, topic: str | None) -> None:
+    assert subs.parse_topic(text, TOPICS) == topic
+
+
+def test_a_user_message_opens_five_customer_service_messages_for_48_hours(store: Store) -> None:
+    subs.note_interaction(store, "o1", NOW, "message")
+    assert [subs.take_window(store, "o1", NOW + dt.timedelta(hours=47)) for _ in range(6)] == [
+        True] * 5 + [False]
+
+
+def test_the_message_window_closes_after_48_hours(store: Store) -> None:
+    subs.note_interaction(store, "o1", NOW, "message")
+    assert not subs.take_window(store, "o1", NOW + dt.timedelta(hours=48, seconds=1))
+
+
+def test_a_click_opens_three_messages_within_a_minute(store: Store) -> None:
+    subs.note_interaction(store, "o1", NOW, "click")
+    later = NOW + dt.timedelta(seconds=30)
+    assert [subs.take_window(store, "o1", later) for _ in range(4)] == [True, True, True, False]
+    subs.note_interaction(store, "o2", NOW, "follow")
+    assert not subs.take_window(store, "o2", NOW + dt.timedelta(seconds=61))
+
+
+def test_no_interaction_means_no_window(store: Store) -> None:
+    assert not subs.take_window(store, "stranger", NOW)
+
+
+def test_an_unknown_interaction_kind_is_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="message"):
+        subs.note_interaction(store, "o1", NOW, "location")
+
+
+def test_pending_notices_are_returned_once_and_capped(store: Store) -> None:
+    for n in range(5):
+        subs.queue_notice(store, "o1", f"通知{n}")
+    assert subs.pending_notices(store, "o1") == ["通知2", "通知3", "通知4"]
+    assert subs.pending_notices(store, "o1") == []
+
+
+def test_notify_sends_within_the_window_and_queues_outside_it(
+        store: Store, client: WeChatClient, standin: StandIn) -> None:
+    subs.subscribe(store, "in-window", "anti_fraud")
+    subs.subscribe(store, "silent", "anti_fraud")
+    subs.note_interaction(store, "in-window", NOW - dt.timedelta(hours=1), "message")
+    message = subs.notice_text("反诈", "守好钱袋子", "《反电信网络诈骗法》第二条")
+    result = subs.notify_topic(store, client, "anti_fraud", message, NOW, "occ-1")
+    assert result == subs.NoticeResult(sent=1, queued=1, skipped=0)
+    assert [c.body["touser"] for c in standin.calls_to(CUSTOM)] == ["in-window"]
+    assert subs.pending_notices(store, "silent") == [
+        "您订阅的「反诈」有新内容：【守好钱袋子】\n《反电信网络诈骗法》第二条"]
+
+
+def test_notify_is_at_most_once_per_occurrence(store: Store, client: WeChatClient, standin: StandIn) -> None:
+    subs.subscribe(store, "o1", "anti_fraud")
+    subs.note_interaction(store, "o1", NOW, "message")
+    subs.notify_topic(store, client, "anti_fraud", "x", NOW, "occ-1")
+    again = subs.notify_topic(store, client, "anti_fraud", "x", NOW, "occ-1")
+    assert again == subs.NoticeResult(sent=0, queued=0, skipped=1)
+    assert len(standin.calls_to(CUSTOM)) == 1
+
+
+def test_a_refused_customer_service_message_becomes_a_pending_notice(
+        store: Store, client: WeChatClient, standin: StandIn) -> None:
+    subs.subscribe(store, "o1", "anti_fraud")
+    subs.note_interaction(store, "o1", NOW, "message")
+    standin.fail(CUSTOM, 45015)
+    result = subs.notify_topic(store, client, "anti_fraud", "内容", NOW, "occ-2")
+    assert result.queued == 1
+    assert subs.pending_notices(store, "o1") == ["内容"]
+
+
+def test_a_long_text_is_cut_to_the_notice_line() -> None:
+    assert subs.notice_text("宪法", "标题", "字" * 700) == "您订阅的「宪法」有新内容：【标题】"
+
+
+def test_forget_removes_the_user_from_every_topic(store: Store) -> None:
+    subs.subscribe(store, "o1", "anti_fraud")
+    subs.subscribe(store, "o1", "constitution")
+    subs.subscribe(store, "o2", "constitution")
+    subs.queue_notice(store, "o1", "x")
+    privacy.forget(store, "o1")
+    assert subs.subscribers(store, "anti_fraud") == []
+    assert subs.subscribers(store, "constitution") == ["o2"]
+    assert subs.topics_of(store, "o1") == [] and subs.pending_notices(store, "o1") == []
