@@ -1,0 +1,278 @@
+"""content/**.yaml and the law texts → one immutable `Content`, with every schema problem as a finding.
+
+Loading never raises on an editor's mistake: it collects `Finding`s (file:line, what, fix) and
+builds what it can, so `pufa check` reports every problem in one run. Cross-file rules (dangling
+references, citations against the law texts, sizes) live in `bot.check`.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+from pathlib import Path
+from typing import Any
+
+from bot import menus as menu_loader
+from bot.laws import LawLibrary, load_laws, parse_citation
+from bot.model import (Agency, Audience, Case, Cite, Content, Finding, Item, QuizQuestion,
+                       Repealed, Topic)
+from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
+
+ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+ITEM_KEYS = ("id", "title", "questions", "answer")
+ITEM_OPTIONAL = ("cites", "case", "related", "audiences", "topics", "reviewed_by", "reviewed_on")
+QUIZ_KEYS = ("id", "question", "options", "answer", "explanation")
+QUIZ_OPTIONAL = ("cites", "audiences", "item", "reviewed_by", "reviewed_on")
+LETTERS = "ABCD"
+
+
+def content_version(*directories: Path) -> str:
+    """A short hash over every file's path and bytes: changes whenever anything editors own does."""
+    digest = hashlib.sha256()
+    for directory in directories:
+        for path in sorted(p for p in Path(directory).rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(directory)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _entries(path: Path, key: str, kind: type, findings: list[Finding],
+             required: bool = True) -> tuple[Any, Schema]:
+    """Read a file whose top level is `key:` holding a list or mapping."""
+    schema = Schema(label(path), findings)
+    if not path.exists() and not required:
+        return kind(), schema
+    if not path.exists():
+        schema.error(1, "the file is missing", f"create {path.name} (see docs/content-format.md)")
+        return kind(), schema
+    data, errors = read_yaml(path, schema.label)
+    findings.extend(errors)
+    if errors:
+        return kind(), schema
+    top = schema.mapping(data, 1, "the file")
+    if top is None or not schema.keys(top, [key], [], "the file"):
+        return kind(), schema
+    value = top[key]
+    if not isinstance(value, kind):
+        schema.error(top.at(key), f"`{key}` must be a {'list' if kind is Seq else 'mapping'}",
+                     f"indent the entries under `{key}:`")
+        return kind(), schema
+    return value, schema
+
+
+def load_audiences(path: Path, findings: list[Finding]) -> dict[str, Audience]:
+    entries, schema = _entries(path, "audiences", Seq, findings)
+    result: dict[str, Audience] = {}
+    for index, entry in enumerate(entries):
+        data = schema.mapping(entry, entries.at(index), "an audience")
+        if data is None or not schema.keys(data, ("id", "name"), ("blurb", "default"), "the audience"):
+            continue
+        result[str(data["id"])] = Audience(str(data["id"]), schema.text(data, "name", "the audience"),
+                                           schema.text(data, "blurb", "the audience"),
+                                           data.get("default") is True)
+    return result
+
+
+def load_topics(path: Path, findings: list[Finding]) -> dict[str, Topic]:
+    entries, schema = _entries(path, "topics", Seq, findings)
+    result: dict[str, Topic] = {}
+    for index, entry in enumerate(entries):
+        data = schema.mapping(entry, entries.at(index), "a topic")
+        if data is None or not schema.keys(data, ("id", "name"), ("words",), "the topic"):
+            continue
+        result[str(data["id"])] = Topic(str(data["id"]), schema.text(data, "name", "the topic"),
+                                        schema.texts(data, "words", "the topic"))
+    return result
+
+
+def load_synonyms(path: Path, findings: list[Finding]) -> dict[str, str]:
+    entries, schema = _entries(path, "synonyms", Map, findings, required=False)
+    result: dict[str, str] = {}
+    for word, target in entries.items():
+        if not isinstance(target, (str, int)) or isinstance(target, bool):
+            schema.error(entries.at(word), f"synonym `{word}` maps to {target!r}, not to a word",
+                         "write `word: the word the content uses` on one line")
+            continue
+        result[str(word)] = str(target)
+    return result
+
+
+def load_repealed(path: Path, findings: list[Finding]) -> dict[str, Repealed]:
+    entries, schema = _entries(path, "repealed", Seq, findings)
+    result: dict[str, Repealed] = {}
+    for index, entry in enumerate(entries):
+        data = schema.mapping(entry, entries.at(index), "a repealed law")
+        if data is None or not schema.keys(data, ("name", "successor", "date"),
+                                           ("governing", "note"), "the repealed law"):
+            continue
+        governing = data.get("governing") or {}
+        if not isinstance(governing, dict):
+            schema.error(data.at("governing"), "`governing` must map a subject to a citation",
+                         "write `governing: {离婚: 《民法典》第一千零七十九条}`")
+            governing = {}
+        name = str(data["name"])
+        result[name] = Repealed(name, schema.text(data, "successor", name),
+                                schema.date(data, "date", name) or data["date"],
+                                {str(k): str(v) for k, v in governing.items()},
+                                schema.text(data, "note", name))
+    return result
+
+
+def load_agency(path: Path, findings: list[Finding]) -> Agency:
+    schema = Schema(label(path), findings)
+    data, errors = read_yaml(path, schema.label) if path.exists() else (None, [])
+    findings.extend(errors)
+    data = data if isinstance(data, Map) else Map()
+    required = ("account_name", "agency_name", "legal_aid_centre", "legal_aid_phone")
+    optional = ("legal_aid_address", "working_hours")
+    if not errors:
+        schema.keys(data, required, optional, "agency.yaml")
+    return Agency(*(schema.text(data, key, "agency.yaml") for key in (*required, *optional)))
+
+
+def load_cites(schema: Schema, data: Map, laws: LawLibrary, what: str) -> tuple[Cite, ...]:
+    """Each `cites` entry resolved to a law short name and article label (empty when unknown)."""
+    entries = data.get("cites") or Seq()
+    if not isinstance(entries, list):
+        schema.error(data.at("cites"), f"`cites` of {what} must be a list", "write one `- ref: …` per citation")
+        return ()
+    cites = []
+    for index, entry in enumerate(entries):
+        cite = schema.mapping(entry, entries.at(index), "a citation")
+        if cite is None or not schema.keys(cite, ("ref",), ("quote", "fp"), "the citation"):
+            continue
+        fp = cite.get("fp", "")
+        if not isinstance(fp, str):
+            schema.error(cite.at("fp"), f"fp {fp!r} was read as a number", 'put the fp in quotes: fp: "01234567"')
+            fp = str(fp)
+        ref = schema.text(cite, "ref", what)
+        parsed = parse_citation(ref)
+        law = laws.resolve(parsed.name) if parsed else None
+        cites.append(Cite(ref, law.short if law else "", parsed.article if parsed else "",
+                          schema.text(cite, "quote", what), fp, f"{schema.label}:{cite.at('ref')}"))
+    return tuple(cites)
+
+
+def load_case(schema: Schema, data: Map, what: str) -> Case | None:
+    if "case" not in data:
+        return None
+    case = schema.mapping(data["case"], data.at("case"), "the case")
+    if case is None or not schema.keys(case, ("title", "facts", "outcome", "lesson"), (), "the case"):
+        return None
+    return Case(*(schema.text(case, key, what) for key in ("title", "facts", "outcome", "lesson")))
+
+
+def load_item(schema: Schema, data: Map, audience: str, topic: str, laws: LawLibrary) -> Item | None:
+    if not schema.keys(data, ITEM_KEYS, ITEM_OPTIONAL, "the item"):
+        return None
+    item_id = str(data["id"])
+    if not ID.match(item_id):
+        schema.error(data.at("id"), f"item id `{item_id}` has characters ids cannot have",
+                     "use lowercase letters, digits and '-', e.g. workers-unpaid-wages")
+    what = f"item {item_id}"
+    return Item(
+        id=item_id, title=schema.text(data, "title", what), topic=topic,
+        topics=tuple(dict.fromkeys((topic, *schema.texts(data, "topics", what)))),
+        audiences=tuple(dict.fromkeys((audience, *schema.texts(data, "audiences", what)))),
+        questions=schema.texts(data, "questions", what), answer=schema.text(data, "answer", what),
+        cites=load_cites(schema, data, laws, what), case=load_case(schema, data, what),
+        related=schema.texts(data, "related", what), reviewed_by=schema.text(data, "reviewed_by", what),
+        reviewed_on=schema.date(data, "reviewed_on", what), source=f"{schema.label}:{data.line}")
+
+
+def load_items(packs: Path, laws: LawLibrary, findings: list[Finding]) -> list[Item]:
+    """Every item under packs/<audience>/<topic>.yaml, duplicates included (check reports them)."""
+    items: list[Item] = []
+    for path in sorted(packs.glob("*/*.yaml")):
+        entries, schema = _entries(path, "items", Seq, findings)
+        for index, entry in enumerate(entries):
+            data = schema.mapping(entry, entries.at(index), "an item")
+            item = data and load_item(schema, data, path.parent.name, path.stem, laws)
+            if item:
+                items.append(item)
+    return items
+
+
+def load_question(schema: Schema, data: Map, topic: str, laws: LawLibrary) -> QuizQuestion | None:
+    if not schema.keys(data, QUIZ_KEYS, QUIZ_OPTIONAL, "the quiz question"):
+        return None
+    what = f"quiz question {data['id']}"
+    options = schema.texts(data, "options", what)
+    answer = str(data["answer"]).strip().upper()
+    if not 2 <= len(options) <= 4:
+        schema.error(data.at("options"), f"{what} has {len(options)} options", "give 2 to 4 options")
+    if len(answer) != 1 or answer not in LETTERS[:len(options)]:
+        schema.error(data.at("answer"), f"answer {data['answer']!r} is not one of the options' letters",
+                     f"write one of {', '.join(LETTERS[:max(len(options), 1)])}")
+        return None
+    return QuizQuestion(
+        id=str(data["id"]), topic=topic, question=schema.text(data, "question", what), options=options,
+        answer=LETTERS.index(answer), explanation=schema.text(data, "explanation", what),
+        cites=load_cites(schema, data, laws, what),
+        audiences=schema.texts(data, "audiences", what) or ("public",),
+        item=schema.text(data, "item", what), reviewed_by=schema.text(data, "reviewed_by", what),
+        reviewed_on=schema.date(data, "reviewed_on", what), source=f"{schema.label}:{data.line}")
+
+
+def load_quizzes(directory: Path, laws: LawLibrary, findings: list[Finding]) -> list[QuizQuestion]:
+    questions: list[QuizQuestion] = []
+    for path in sorted(directory.glob("*.yaml")):
+        entries, schema = _entries(path, "questions", Seq, findings)
+        for index, entry in enumerate(entries):
+            data = schema.mapping(entry, entries.at(index), "a quiz question")
+            question = data and load_question(schema, data, path.stem, laws)
+            if question:
+                questions.append(question)
+    return questions
+
+
+def load_campaigns(path: Path, ids: dict[str, set[str]], findings: list[Finding]) -> tuple[Any, ...]:
+    """Campaigns belong to scheduler.calendar; without that module there are none to serve."""
+    if not path.exists() or importlib.util.find_spec("scheduler.calendar") is None:
+        return ()
+    from scheduler import calendar
+
+    campaigns, found = calendar.load_campaigns(path, ids)
+    findings.extend(found)
+    return tuple(campaigns)
+
+
+def load_content(content_dir: str | Path, menus_dir: str | Path,
+                 laws: LawLibrary | None = None) -> tuple[Content | None, list[Finding]]:
+    """Everything editors own → `Content` (None only when the folders are missing) and findings."""
+    content_dir, menus_dir = Path(content_dir), Path(menus_dir)
+    if not content_dir.is_dir() or not menus_dir.is_dir():
+        missing = content_dir if not content_dir.is_dir() else menus_dir
+        return None, [Finding(label(missing), 1, "the folder does not exist",
+                              "set CONTENT_DIR / MENUS_DIR to the folders holding the YAML")]
+    findings: list[Finding] = []
+    laws = laws or load_laws(content_dir / "laws")
+    items = load_items(content_dir / "packs", laws, findings)
+    questions = load_quizzes(content_dir / "quizzes", laws, findings)
+    nodes, bottom = menu_loader.load_menus(menus_dir, findings)
+    audiences = load_audiences(content_dir / "audiences.yaml", findings)
+    topics = load_topics(content_dir / "topics.yaml", findings)
+    ids = {"items": {i.id for i in items}, "topics": set(topics), "audiences": set(audiences),
+           "nodes": {n.id for n in nodes}, "quiz": {q.id for q in questions}}
+    content = Content(
+        version=content_version(content_dir, menus_dir), laws=laws, audiences=audiences, topics=topics,
+        items={i.id: i for i in items}, quiz={q.id: q for q in questions},
+        menus={n.id: n for n in nodes}, bottom=bottom,
+        synonyms=load_synonyms(content_dir / "synonyms.yaml", findings),
+        repealed=load_repealed(content_dir / "repealed.yaml", findings),
+        agency=load_agency(content_dir / "agency.yaml", findings),
+        campaigns=load_campaigns(content_dir / "campaigns.yaml", ids, findings))
+    return content, findings + duplicate_findings(items, questions, nodes)
+
+
+def duplicate_findings(items: list[Item], questions: list[QuizQuestion], nodes: list) -> list[Finding]:
+    """The dicts in `Content` keep one entry per id, so duplicates are found here, before that."""
+    findings: list[Finding] = []
+    for kind, entries in (("item", items), ("quiz question", questions), ("menu node", nodes)):
+        first: dict[str, str] = {}
+        for entry in entries:
+            if entry.id in first:
+                path, _, line = entry.source.rpartition(":")
+                findings.append(Finding(path, int(line), f"{kind} id `{entry.id}` is used twice",
+                                        f"rename one: the other is at {first[entry.id]}"))
+            first.setdefault(entry.id, entry.source)
+    return findings

@@ -1,0 +1,149 @@
+"""menus/*.yaml → `MenuNode`s and the bottom bar; the text rendering of a node.
+
+A menu is what a citizen sees most; its shape is fixed by the conventions (numbered lines,
+`0. 返回上级` except on `main`, the closing hint) so users learn it once.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from bot.model import BottomButton, Content, Finding, MenuNode, MenuOption
+from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
+
+MAIN = "main"
+AUDIENCE = "@audience"
+BACK = "0. 返回上级"
+HINT = "回复数字选择，回复「菜单」回到首页"
+TARGETS = ("node", "item", "command")
+
+
+def audience_node(audience: str) -> str:
+    """The node a user's `@audience` option opens."""
+    return f"audience-{audience}"
+
+
+def option_label(option: MenuOption, content: Content) -> str:
+    """The label as written, else the item's title, else the node's title."""
+    if option.label:
+        return option.label
+    if option.item and option.item in content.items:
+        return content.items[option.item].title
+    node = content.menus.get(option.node)
+    return node.title if node else option.node or option.item or option.command
+
+
+def render_node(node: MenuNode, content: Content, audience: str) -> str:
+    """The node as the text reply the user sees."""
+    lines = [node.title]
+    if node.intro:
+        lines.append(node.intro)
+    lines += [f"{n}. {option_label(o, content)}" for n, o in enumerate(node.options, 1)]
+    if node.id != MAIN:
+        lines.append(BACK)
+    lines.append(HINT)
+    return "\n".join(lines)
+
+
+def resolve_choice(node: MenuNode, digit: str, content: Content, audience: str) -> MenuOption | None:
+    """The option numbered `digit` (with `@audience` made concrete), or None; `0` is the caller's."""
+    digit = digit.strip()
+    if not digit.isdigit() or not 1 <= int(digit) <= len(node.options):
+        return None
+    option = node.options[int(digit) - 1]
+    if option.node == AUDIENCE:
+        option = dataclasses.replace(option, node=audience_node(audience or content.default_audience))
+    return option
+
+
+def _option(schema: Schema, entry: object, line: int) -> MenuOption | None:
+    data = schema.mapping(entry, line, "a menu option")
+    if data is None:
+        return None
+    schema.keys(data, (), ("label", *TARGETS), "the menu option")
+    targets = [key for key in TARGETS if data.get(key)]
+    if len(targets) != 1:
+        schema.error(data.line, f"a menu option must open exactly one of node, item or command, not {len(targets)}",
+                     "keep one of `node:`, `item:`, `command:`")
+        return None
+    if data.get("node") == AUDIENCE and not data.get("label"):
+        schema.error(data.line, "an `@audience` option has no label", "add `label: 我的专区`")
+    return MenuOption(**{key: schema.text(data, key, "the menu option") for key in ("label", *TARGETS)})
+
+
+def _node(schema: Schema, node_id: str, data: Map) -> MenuNode | None:
+    what = f"menu node {node_id}"
+    if not schema.keys(data, ("title", "options"), ("intro",), what):
+        return None
+    entries = data["options"]
+    if not isinstance(entries, Seq):
+        schema.error(data.at("options"), f"`options` of {what} must be a list", "write one `- …` line per option")
+        return None
+    if not 1 <= len(entries) <= 9:
+        schema.error(data.at("options"), f"{what} has {len(entries)} options",
+                     "give it 1 to 9 options (users reply with one digit); move the rest to a sub-menu")
+    options = tuple(o for i, e in enumerate(entries) if (o := _option(schema, e, entries.at(i))))
+    return MenuNode(node_id, schema.text(data, "title", what), options,
+                    schema.text(data, "intro", what), f"{schema.label}:{data.line}")
+
+
+def _button(schema: Schema, entry: object, line: int, top: bool) -> BottomButton | None:
+    data = schema.mapping(entry, line, "a bottom button")
+    if data is None or not schema.keys(data, ("name",), ("node", "command", "url", *(("sub",) if top else ())),
+                                       "the bottom button"):
+        return None
+    subs: tuple[BottomButton, ...] = ()
+    if top and isinstance(data.get("sub"), Seq):
+        subs = tuple(b for i, e in enumerate(data["sub"]) if (b := _button(schema, e, data["sub"].at(i), False)))
+    targets = [key for key in ("node", "command", "url", "sub") if data.get(key)]
+    if len(targets) != 1:
+        schema.error(data.line, f"bottom button `{data['name']}` must have exactly one of node, command, url"
+                     f"{', sub' if top else ''}", "keep one of them")
+    return BottomButton(schema.text(data, "name", "the button"), schema.text(data, "node", "the button"),
+                        schema.text(data, "command", "the button"), schema.text(data, "url", "the button"),
+                        subs, f"{schema.label}:{data.line}")
+
+
+def _load_bottom(path: Path, findings: list[Finding]) -> tuple[BottomButton, ...]:
+    schema = Schema(label(path), findings)
+    data, errors = read_yaml(path, schema.label)
+    findings.extend(errors)
+    top = None if errors else schema.mapping(data, 1, "bottom.yaml")
+    if top is None or not schema.keys(top, ("buttons",), (), "bottom.yaml"):
+        return ()
+    entries = top["buttons"]
+    if not isinstance(entries, Seq):
+        schema.error(top.at("buttons"), "`buttons` must be a list", "write one `- name: …` per button")
+        return ()
+    return tuple(b for i, e in enumerate(entries) if (b := _button(schema, e, entries.at(i), True)))
+
+
+def _load_nodes(path: Path, findings: list[Finding]) -> list[MenuNode]:
+    schema = Schema(label(path), findings)
+    data, errors = read_yaml(path, schema.label)
+    findings.extend(errors)
+    top = None if errors else schema.mapping(data, 1, path.name)
+    if top is None or not schema.keys(top, ("nodes",), (), path.name):
+        return []
+    nodes = schema.mapping(top["nodes"], top.at("nodes"), "`nodes`")
+    if nodes is None:
+        return []
+    result = []
+    for node_id, value in nodes.items():
+        data = schema.mapping(value, nodes.at(node_id), f"menu node {node_id}")
+        node = data is not None and _node(schema, str(node_id), data)
+        if node:
+            result.append(node)
+    return result
+
+
+def load_menus(menus_dir: Path, findings: list[Finding]) -> tuple[list[MenuNode], tuple[BottomButton, ...]]:
+    """All nodes of menus/*.yaml (duplicates kept for the checker) and the bottom bar."""
+    nodes: list[MenuNode] = []
+    bottom: tuple[BottomButton, ...] = ()
+    for path in sorted(Path(menus_dir).glob("*.yaml")):
+        if path.name == "bottom.yaml":
+            bottom = _load_bottom(path, findings)
+        else:
+            nodes += _load_nodes(path, findings)
+    return nodes, bottom
