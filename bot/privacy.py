@@ -54,4 +54,5 @@ def _glob_escape(value: str) -> str:
 
 def _load_hook_modules() -> None:
     """Import the modules that register hooks, so a CLI `forget` sees them all."""
+    import bot.certificates  # noqa: F401
     import bot.subscriptions  # noqa: F401

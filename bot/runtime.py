@@ -117,10 +117,14 @@ class Runtime:
         except StoreUnavailable:
             log.warning("MASSSENDJOBFINISH not recorded: store unavailable")
 
-    def featured_titles(self, snapshot: "Snapshot", day: dt.date) -> list[str]:
+    def featured(self, snapshot: "Snapshot", day: dt.date) -> list:
+        """The campaigns that have `day`: 今日专题 in chat and the quiz's topic."""
         from scheduler import calendar
 
-        return [c.title for c in calendar.featured(snapshot.content.campaigns, day)]
+        return list(calendar.featured(snapshot.content.campaigns, day))
+
+    def featured_titles(self, snapshot: "Snapshot", day: dt.date) -> list[str]:
+        return [campaign.title for campaign in self.featured(snapshot, day)]
 
     # -- privacy -----------------------------------------------------------------------------
     def forget(self, openid: str) -> int:
