@@ -1,0 +1,1 @@
+"""The campaign process: calendar, planning, sending, audience tags (`python -m scheduler`)."""
