@@ -205,4 +205,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("check", help="validate content/ and menus/ (exit 1 on errors)")
     parser.add_argument("--content", default=os.environ.get("CONTENT_DIR", "content"), help="the content folder (default: CONTENT_DIR or content)")
     parser.add_argument("--menus", default=os.environ.get("MENUS_DIR", "menus"), help="the menus folder (default: MENUS_DIR or menus)")
-    parser.set_defaults(func=run)
+    parser.set_defaults(handler=run)

@@ -1,0 +1,131 @@
+"""`pufa …`: one argparse entry point; each module that owns a command registers it.
+
+A module listed in COMMAND_MODULES exposes `register(subparsers)` and sets `handler=fn(args) -> int`
+on its parsers, so commands live beside the code they drive and this file stays a table.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+from typing import Any, Sequence
+
+from bot.errors import PufaError
+from bot.model import BottomButton, Content
+
+COMMAND_MODULES = ("bot.check", "bot.review", "bot.cli", "bot.chat_cli", "bot.certificates",
+                   "scheduler.cli", "bot.gaps", "bot.report")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pufa", description="普法助手: content checks, menus, chat, campaigns")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(name.rpartition(".")[0]) is None or importlib.util.find_spec(name) is None:
+            continue
+        register = getattr(importlib.import_module(name), "register", None)
+        if register is not None:
+            register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except PufaError as exc:
+        print(f"pufa {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+# -- pufa menu push ---------------------------------------------------------------------------
+
+def _button(button: BottomButton, audience: str) -> dict[str, Any]:
+    """One bottom button as the WeChat API wants it; `@audience` becomes the audience's node."""
+    if button.sub:
+        return {"name": button.name, "sub_button": [_button(b, audience) for b in button.sub]}
+    if button.url:
+        return {"type": "view", "name": button.name, "url": button.url}
+    node = f"audience-{audience}" if button.node == "@audience" and audience else button.node
+    key = f"node:{node}" if node else f"command:{button.command}"
+    return {"type": "click", "name": button.name, "key": key}
+
+
+def menu_buttons(bottom: tuple[BottomButton, ...], audience: str = "") -> list[dict[str, Any]]:
+    return [_button(b, audience) for b in bottom]
+
+
+def _shape(buttons: list[dict]) -> tuple:
+    """What matters of a menu, so our JSON and `menu/get`'s (with extra fields) compare equal."""
+    return tuple((b.get("name"), b.get("type"), b.get("key"), b.get("url"),
+                  _shape(b.get("sub_button") or [])) for b in buttons)
+
+
+def _current(client: Any) -> tuple[tuple, dict[str, tuple]]:
+    menu = client.menu_get() or {}
+    default = _shape((menu.get("menu") or {}).get("button") or [])
+    conditional = {str((m.get("matchrule") or {}).get("tag_id")): _shape(m.get("button") or [])
+                   for m in menu.get("conditionalmenu") or []}
+    return default, conditional
+
+
+def _tag_ids(content: Content, client: Any, notes: list[str]) -> dict[str, int]:
+    """Audience → WeChat tag id, creating the tags that are missing (tag name = audience name)."""
+    tags = {t["name"]: int(t["id"]) for t in client.tags_get()}
+    result = {}
+    for audience in content.audiences.values():
+        if audience.id == content.default_audience:
+            continue
+        if audience.name not in tags:
+            tags[audience.name] = client.tags_create(audience.name)
+            notes.append(f"created tag {audience.name} ({tags[audience.name]})")
+        result[audience.id] = tags[audience.name]
+    return result
+
+
+def push_menu(content: Content, client: Any) -> list[str]:
+    """Install the bottom bar, with one conditional menu per audience tag when `@audience` is used."""
+    notes: list[str] = []
+    tag_ids = _tag_ids(content, client, notes)
+    default = menu_buttons(content.bottom)
+    personal = any(b.node == "@audience" for top in content.bottom for b in (top, *top.sub))
+    conditional = {str(tag_ids[a]): menu_buttons(content.bottom, a) for a in tag_ids} if personal else {}
+    wanted = (_shape(default), {tag: _shape(b) for tag, b in conditional.items()})
+    if _current(client) == wanted:
+        return notes + ["the menu is already up to date"]
+    client.menu_delete()
+    client.menu_create(default)
+    for tag, buttons in conditional.items():
+        client.menu_addconditional(buttons, {"tag_id": tag})
+    return notes + [f"menu installed: {len(default)} buttons, {len(conditional)} audience menus"]
+
+
+def run_menu_push(args: argparse.Namespace) -> int:
+    from bot.check import check, errors
+    from bot.content import load_content
+    from bot.settings import load_settings
+    from bot.store import open_store
+    from bot.wechat_api import WeChatClient
+
+    bad = errors(check(args.content, args.menus))
+    for line in bad:
+        print(line, file=sys.stderr)
+    if bad:
+        print("pufa menu push: fix the errors above first (`pufa check`)", file=sys.stderr)
+        return 1
+    content, _ = load_content(args.content, args.menus)
+    settings = load_settings()
+    for note in push_menu(content, WeChatClient(settings, open_store(settings))):
+        print(note)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    menu = subparsers.add_parser("menu", help="the bottom bar (menus/bottom.yaml)")
+    actions = menu.add_subparsers(dest="action", required=True, metavar="ACTION")
+    push = actions.add_parser("push", help="validate and install the bottom bar and the audience menus")
+    push.add_argument("--content", default=os.environ.get("CONTENT_DIR", "content"))
+    push.add_argument("--menus", default=os.environ.get("MENUS_DIR", "menus"))
+    push.set_defaults(handler=run_menu_push)

@@ -1,0 +1,167 @@
+"""Live reload: editors save a file and the bot serves it within seconds — if it passes the checks.
+
+A broken edit is refused (its findings go to the log) and the last good content keeps serving.
+The last good content is also copied to `var/last-good/`, so a restart with a broken edit on
+disk still serves something correct, and says so in the log and in /healthz.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from bot.check import errors, validate
+from bot.content import load_content
+from bot.errors import ContentError
+from bot.model import Content, Finding
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 2.0
+LAST_GOOD = "last-good"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one request reads: content and index always belong together (one version)."""
+
+    content: Content
+    index: Any  # whatever `build_index` returned for this content (the matcher)
+    version: str
+    from_last_good: bool = False
+    error: str = ""  # why the files on disk are not what is served ("" when they are)
+
+
+def load_checked(content_dir: Path, menus_dir: Path) -> tuple[Content, list[Finding]]:
+    """Load and validate; raises ContentError with every error when the content must not be served."""
+    content, findings = load_content(content_dir, menus_dir)
+    if content is not None:
+        findings += validate(content, dt.date.today(), content_dir, menus_dir)
+    bad = errors(findings)
+    if content is None or bad:
+        raise ContentError(bad or findings)
+    return content, findings
+
+
+def _signature(*directories: Path) -> tuple:
+    """A cheap stat walk: any saved, added or removed file changes it."""
+    entries = []
+    for directory in directories:
+        for root, _, files in os.walk(directory, followlinks=True):
+            for name in files:
+                stat = os.stat(os.path.join(root, name))
+                entries.append((root, name, stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(entries))
+
+
+def save_last_good(content_dir: Path, menus_dir: Path, var_dir: Path, version: str) -> None:
+    """Copy both folders to var/last-good/ atomically (build aside, then swap by rename)."""
+    target = var_dir / LAST_GOOD
+    if (target / "VERSION").is_file() and (target / "VERSION").read_text() == version:
+        return
+    building = var_dir / f".{LAST_GOOD}-{uuid.uuid4().hex[:8]}"
+    shutil.copytree(content_dir, building / "content")
+    shutil.copytree(menus_dir, building / "menus")
+    (building / "VERSION").write_text(version)
+    old = var_dir / f".{LAST_GOOD}-old-{uuid.uuid4().hex[:8]}"
+    if target.exists():
+        target.rename(old)
+    building.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class ContentHolder:
+    """Holds the current `Snapshot`; `snapshot()` is what the hot path calls."""
+
+    def __init__(self, content_dir: str | Path, menus_dir: str | Path, var_dir: str | Path,
+                 build_index: Callable[[Content], Any], poll_seconds: float = POLL_SECONDS) -> None:
+        self.content_dir, self.menus_dir = Path(content_dir), Path(menus_dir)
+        self.var_dir, self.build_index, self.poll_seconds = Path(var_dir), build_index, poll_seconds
+        self._lock = threading.Lock()
+        self._next_poll = 0.0
+        self._loading = False
+        self._seen = _signature(self.content_dir, self.menus_dir)
+        self._snapshot = self._start()
+        self._next_poll = time.monotonic() + poll_seconds
+
+    def _start(self) -> Snapshot:
+        try:
+            return self._accept(*load_checked(self.content_dir, self.menus_dir))
+        except ContentError as exc:
+            self._log_refused(exc.findings, "at start")
+            return self._from_last_good(exc)
+
+    def _from_last_good(self, refused: ContentError) -> Snapshot:
+        saved = self.var_dir / LAST_GOOD
+        if not (saved / "content").is_dir():
+            raise refused
+        try:
+            content, _ = load_checked(saved / "content", saved / "menus")
+        except ContentError:
+            raise refused from None
+        error = f"content on disk refused ({len(refused.findings)} error(s); first: {refused.findings[0]})"
+        log.error("serving the last good content %s from %s: %s", content.version, saved, error)
+        return Snapshot(content, self.build_index(content), content.version, True, error)
+
+    def _accept(self, content: Content, findings: list[Finding]) -> Snapshot:
+        for warning in findings:
+            log.info("content warning: %s", warning)
+        snapshot = Snapshot(content, self.build_index(content), content.version)
+        try:
+            save_last_good(self.content_dir, self.menus_dir, self.var_dir, content.version)
+        except OSError as exc:
+            log.warning("could not save %s: %s", self.var_dir / LAST_GOOD, exc)
+        log.info("serving content %s (%d items)", content.version, len(content.items))
+        return snapshot
+
+    def _log_refused(self, findings: list[Finding], when: str) -> None:
+        log.error("content refused %s: %d error(s)", when, len(findings))
+        for line in findings:
+            log.error("%s", line)
+
+    def snapshot(self) -> Snapshot:
+        """The current snapshot; at most every `poll_seconds`, a stat walk starts a background reload."""
+        now = time.monotonic()
+        if now >= self._next_poll and not self._loading and self._lock.acquire(blocking=False):
+            try:
+                self._next_poll = now + self.poll_seconds
+                self._poll()
+            finally:
+                self._lock.release()
+        return self._snapshot
+
+    def _poll(self) -> None:
+        try:
+            signature = _signature(self.content_dir, self.menus_dir)
+        except OSError as exc:  # a file vanished mid-walk: an editor is saving; look again later
+            log.debug("stat walk interrupted: %s", exc)
+            return
+        if signature != self._seen:
+            self._seen, self._loading = signature, True
+            threading.Thread(target=self._reload, name="content-reload", daemon=True).start()
+
+    def _reload(self) -> None:
+        """The reload boundary: nothing an edit does may take the bot down."""
+        try:
+            self._snapshot = self._accept(*load_checked(self.content_dir, self.menus_dir))
+        except ContentError as exc:
+            self._log_refused(exc.findings, "after an edit; still serving " + self._snapshot.version)
+            self._snapshot = Snapshot(self._snapshot.content, self._snapshot.index, self._snapshot.version,
+                                      self._snapshot.from_last_good,
+                                      f"edit refused: {len(exc.findings)} error(s); first: {exc.findings[0]}")
+        except Exception:  # noqa: BLE001 — a reload is a boundary; the old content keeps serving
+            log.exception("content reload failed; still serving %s", self._snapshot.version)
+        finally:
+            self._loading = False
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until a background reload finishes (tests and `pufa` commands)."""
+        deadline = time.monotonic() + timeout
+        while self._loading and time.monotonic() < deadline:
+            time.sleep(0.01)
