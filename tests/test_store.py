@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from bot.errors import StoreUnavailable
+from bot.settings import load_settings
+from bot.store import Store, open_store
+
+
+def url_store(redis_url: str, tmp_path: Path) -> Store:
+    store = open_store(load_settings({"WECHAT_TOKEN": "abc", "REDIS_URL": redis_url}, var_dir=tmp_path))
+    store.breaker_seconds = 0.2
+    return store
+
+
+def test_keys_carry_the_prefix_and_user_keys_a_hash_tag(redis_url, tmp_path):
+    store = url_store(redis_url, tmp_path)
+    assert store.key("quiz", "board") == "pufa:quiz:board"
+    assert store.user_key("oUser-1", "conv") == "pufa:u:{oUser-1}:conv"
+
+
+def test_the_store_used_is_announced(redis_url, tmp_path, caplog):
+    with caplog.at_level(logging.INFO, logger="bot.store"):
+        url_store(redis_url.replace("//", "//:pw@"), tmp_path)
+    assert "store: Redis at redis://***@127.0.0.1" in caplog.text and "pw" not in caplog.text
+
+
+def test_guard_yields_a_working_client(redis_url, tmp_path):
+    store = url_store(redis_url, tmp_path)
+    with store.guard() as client:
+        client.set(store.key("x"), "1")
+    assert store.redis.get("pufa:x") == b"1"
+
+
+def test_a_bug_is_not_an_outage(redis_url, tmp_path):
+    store = url_store(redis_url, tmp_path)
+    store.redis.set("pufa:s", "text")
+    with pytest.raises(redis.ResponseError):
+        with store.guard() as client:
+            client.hget("pufa:s", "f")
+    assert store.up
+
+
+def test_an_outage_opens_the_breaker_logs_once_and_recovers_by_itself(redis_server, redis_url, tmp_path, caplog):
+    store = url_store(redis_url, tmp_path)
+    assert store.ping()
+    redis_server.stop()
+    try:
+        with caplog.at_level(logging.INFO, logger="bot.store"):
+            with pytest.raises(StoreUnavailable):
+                with store.guard() as client:
+                    client.get("pufa:x")
+            assert not store.up
+            started = time.monotonic()
+            for _ in range(50):
+                assert not store.ping()
+            assert time.monotonic() - started < 0.05, "an open breaker must not touch the network"
+            time.sleep(0.25)
+            assert not store.ping()
+    finally:
+        redis_server.start()
+    time.sleep(0.25)
+    with caplog.at_level(logging.INFO, logger="bot.store"):
+        assert store.ping()
+        assert store.ping()
+    assert caplog.text.count("is unavailable") == 1
+    assert caplog.text.count("is back") == 1
+
+
+def _short_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("v")
+
+
+@pytest.fixture
+def var_dir(tmp_path_factory):
+    path = _short_var(tmp_path_factory)
+    yield path
+    sock = path / "redis.sock"
+    if sock.exists():
+        try:
+            redis.Redis(unix_socket_path=str(sock)).shutdown(nosave=True)
+        except redis.RedisError:
+            pass
+
+
+def test_without_a_url_the_embedded_redis_starts_under_var_and_is_reused(var_dir, caplog):
+    settings = load_settings({"WECHAT_TOKEN": "abc"}, var_dir=var_dir)
+    with caplog.at_level(logging.INFO, logger="bot.store"):
+        first = open_store(settings)
+        first.redis.set("pufa:kept", "1")
+        second = open_store(settings)
+    assert second.redis.get("pufa:kept") == b"1"
+    assert "(started)" in caplog.text and "(reused)" in caplog.text
+    assert (var_dir / "redis.pid").exists()
+    assert first.redis.config_get("appendonly") == {"appendonly": "yes"}
+    assert first.redis.config_get("dir")["dir"] == str(var_dir.resolve())
+
+
+def test_processes_opening_one_var_folder_together_share_one_server(var_dir):
+    settings = load_settings({"WECHAT_TOKEN": "abc"}, var_dir=var_dir)
+    stores: list[Store] = []
+    threads = [threading.Thread(target=lambda: stores.append(open_store(settings))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    run_ids = {store.redis.info("server")["run_id"] for store in stores}
+    assert len(stores) == 4 and len(run_ids) == 1
