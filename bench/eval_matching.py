@@ -1,0 +1,156 @@
+"""Coverage and precision of free-text matching on real citizens' questions (bench only).
+
+    .venv/bin/python bench/eval_matching.py [QUESTIONS_DIR] [--dispatcher] [--dev] [--misses N]
+
+Scoring rule of ../shared/data/questions/README.md: the label's law is the part before `·`; a
+reply *answers* when it cites a law in 《…》; it is *right* when one of those laws is the label's.
+Coverage = answered / all, precision = right / answered.
+
+The set is split once into two halves with a fixed seed: thresholds are tuned on the `tune`
+half only and both halves are reported, so the `held-out` figure is an honest estimate.
+Never copies, stores or ships a question.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import random
+import re
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.content import load_content  # noqa: E402
+from bot.matching import Matcher  # noqa: E402
+from bot.model import Content  # noqa: E402
+
+SEED = 20261122
+CITED_LAW = re.compile(r"《(?:中华人民共和国)?([^》]+)》")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    law: str  # "-" for non-legal chat
+    audience: str = "public"
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    answered: int = 0
+    right: int = 0
+
+    def add(self, answered: bool, right: bool) -> None:
+        self.total += 1
+        self.answered += answered
+        self.right += right
+
+    def line(self, name: str) -> str:
+        coverage = self.answered / self.total if self.total else 0.0
+        precision = self.right / self.answered if self.answered else 0.0
+        return (f"{name:<24} n={self.total:<5} answered={self.answered:<5} right={self.right:<5} "
+                f"coverage={coverage:6.1%} precision={precision:6.1%}")
+
+
+def read_real(folder: Path) -> list[Question]:
+    with open(folder / "real_questions.tsv", encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return [Question(r["question"], r["category"].split("·")[0]) for r in rows]
+
+
+def read_dev(path: Path = ROOT / "tests" / "data" / "dev_questions.tsv") -> list[Question]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return [Question(r["question"], r["law"], r["audience"]) for r in rows]
+
+
+def split_halves(questions: list[Question]) -> tuple[list[Question], list[Question]]:
+    """A fixed random half for tuning, the other half held out."""
+    order = list(range(len(questions)))
+    random.Random(SEED).shuffle(order)
+    half = len(order) // 2
+    return [questions[i] for i in order[:half]], [questions[i] for i in order[half:]]
+
+
+def matcher_replier(content: Content) -> Callable[[Question], set[str]]:
+    """The laws a reply would cite: the matched item's laws when the band is `answer`."""
+    matcher = Matcher.build(content.items.values(), content.synonyms)
+
+    def reply(question: Question) -> set[str]:
+        match = matcher.match(question.text, question.audience)
+        if match.band != "answer":
+            return set()
+        return set(content.items[match.candidates[0][0]].laws)
+
+    return reply
+
+
+def dispatcher_replier(content: Content) -> Callable[[Question], set[str]]:
+    """The laws the whole dispatcher's reply text cites, each question from a fresh user."""
+    from bot.chat_cli import local_dispatcher  # the lead's helper; present once dispatch lands
+
+    dispatcher = local_dispatcher(content)
+    now = dt.datetime(2026, 11, 22, 10, 0)
+
+    def reply(question: Question) -> set[str]:
+        text = dispatcher(question.text, question.audience, now)
+        return {name.strip() for name in CITED_LAW.findall(text or "")}
+
+    return reply
+
+
+def evaluate(questions: Iterable[Question], reply: Callable[[Question], set[str]],
+             misses: list[tuple[Question, set[str]]] | None = None) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for question in questions:
+        laws = reply(question)
+        right = question.law in laws
+        tallies[question.law].add(bool(laws), right)
+        tallies["(all)"].add(bool(laws), right)
+        if misses is not None and laws and not right:
+            misses.append((question, laws))
+    return tallies
+
+
+def report(title: str, tallies: dict[str, Tally], per_law: bool) -> None:
+    print(f"== {title}")
+    print(tallies["(all)"].line("(all)"))
+    if per_law:
+        for law, tally in sorted(tallies.items(), key=lambda kv: -kv[1].total):
+            if law != "(all)":
+                print("  " + tally.line(law))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "data" / "questions"))
+    parser.add_argument("--dispatcher", action="store_true", help="score the dispatcher's reply text")
+    parser.add_argument("--dev", action="store_true", help="also score tests/data/dev_questions.tsv")
+    parser.add_argument("--misses", type=int, default=0, help="print N wrong answers of the tune half")
+    args = parser.parse_args(argv)
+    content, findings = load_content(ROOT / "content", ROOT / "menus")
+    if content is None:
+        print("\n".join(str(f) for f in findings), file=sys.stderr)
+        return 1
+    reply = (dispatcher_replier if args.dispatcher else matcher_replier)(content)
+    print(f"content: {len(content.items)} items; mode: {'dispatcher' if args.dispatcher else 'matcher'}")
+    if args.dev:
+        report("dev set (tests/data/dev_questions.tsv)", evaluate(read_dev(), reply), per_law=False)
+    tune, held_out = split_halves(read_real(Path(args.folder)))
+    misses: list[tuple[Question, set[str]]] = []
+    report(f"real questions, tune half (seed {SEED})", evaluate(tune, reply, misses), per_law=False)
+    report("real questions, held-out half", evaluate(held_out, reply), per_law=True)
+    for question, laws in misses[: args.misses]:
+        print(f"  MISS [{question.law}] got {sorted(laws)}: {question.text[:60]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
