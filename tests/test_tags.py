@@ -1,0 +1,113 @@
+"""Audience tags: the hot path queues, the scheduler drains in batches of at most 50."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+import redis
+
+from bot import privacy
+from bot.model import Audience
+from bot.settings import load_settings
+from bot.store import Store
+from bot.wechat_api import WeChatClient
+from scheduler import tags
+from tests.wechat_standin import APPID, SECRET, StandIn
+
+AUDIENCES = {"public": Audience("public", "全体市民", default=True), "farmers": Audience("farmers", "农民"),
+             "women": Audience("women", "妇女与家庭")}
+TAGGING = "/cgi-bin/tags/members/batchtagging"
+
+
+@pytest.fixture
+def store(redis_url: str) -> Store:
+    return Store(redis.Redis.from_url(redis_url), "pufa:", "test")
+
+
+@pytest.fixture
+def standin() -> Iterator[StandIn]:
+    server = StandIn()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def client(standin: StandIn, store: Store) -> WeChatClient:
+    settings = load_settings({}, wechat_api_base_url=standin.url, wechat_appid=APPID,
+                             wechat_secret=SECRET, wechat_token="testtoken")
+    return WeChatClient(settings, store, sleep=lambda s: None)
+
+
+def members(standin: StandIn, name: str) -> set[str]:
+    tag = next(i for i, n in standin.state.tags.items() if n == name)
+    return standin.state.members.get(tag, set())
+
+
+def test_enqueueing_makes_no_api_call(store: Store, standin: StandIn) -> None:
+    tags.enqueue_audience_change(store, "o1", "public", "farmers")
+    assert tags.queued(store) == [{"openid": "o1", "old": "public", "new": "farmers", "attempts": 0}]
+    assert standin.state.calls == []
+
+
+def test_missing_tags_are_created_with_the_audience_names(store: Store, client: WeChatClient,
+                                                         standin: StandIn) -> None:
+    client.tags_create("农民")
+    ids = tags.ensure_tags(store, client, AUDIENCES)
+    assert sorted(standin.state.tags.values()) == ["全体市民", "农民", "妇女与家庭"]
+    assert ids["farmers"] == 100 and tags.tag_id(store, client, "women", AUDIENCES) == ids["women"]
+
+
+def test_draining_tags_the_new_audience_and_untags_the_old(store: Store, client: WeChatClient,
+                                                          standin: StandIn) -> None:
+    tags.enqueue_audience_change(store, "o1", "", "farmers")
+    tags.drain(store, client, AUDIENCES)
+    tags.enqueue_audience_change(store, "o1", "farmers", "women")
+    report = tags.drain(store, client, AUDIENCES)
+    assert report == tags.DrainReport(changes=1)
+    assert members(standin, "妇女与家庭") == {"o1"} and members(standin, "农民") == set()
+
+
+def test_a_batch_keeps_each_users_latest_choice(store: Store, client: WeChatClient, standin: StandIn) -> None:
+    tags.enqueue_audience_change(store, "o1", "", "farmers")
+    tags.enqueue_audience_change(store, "o1", "farmers", "women")
+    tags.drain(store, client, AUDIENCES)
+    assert members(standin, "妇女与家庭") == {"o1"} and members(standin, "农民") == set()
+
+
+def test_tagging_calls_carry_at_most_fifty_openids(store: Store, client: WeChatClient,
+                                                  standin: StandIn) -> None:
+    for n in range(120):
+        tags.enqueue_audience_change(store, f"o{n}", "", "farmers")
+    assert tags.drain(store, client, AUDIENCES).changes == 120
+    assert [len(c.body["openid_list"]) for c in standin.calls_to(TAGGING)] == [50, 50, 20]
+    assert len(members(standin, "农民")) == 120
+
+
+def test_a_failed_batch_goes_back_to_the_head_and_is_retried(store: Store, client: WeChatClient,
+                                                            standin: StandIn) -> None:
+    tags.ensure_tags(store, client, AUDIENCES)
+    tags.enqueue_audience_change(store, "o1", "", "farmers")
+    standin.fail(TAGGING, 45009)
+    assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(requeued=1)
+    assert tags.queued(store)[0]["attempts"] == 1
+    assert tags.drain(store, client, AUDIENCES).changes == 1
+    assert members(standin, "农民") == {"o1"}
+
+
+def test_a_change_that_keeps_failing_is_dropped(store: Store, client: WeChatClient, standin: StandIn) -> None:
+    tags.ensure_tags(store, client, AUDIENCES)
+    tags.enqueue_audience_change(store, "o1", "", "farmers")
+    standin.fail(TAGGING, 45009, times=tags.MAX_ATTEMPTS)
+    reports = [tags.drain(store, client, AUDIENCES) for _ in range(tags.MAX_ATTEMPTS)]
+    assert reports[-1] == tags.DrainReport(dropped=1)
+    assert tags.queued(store) == []
+
+
+def test_forget_drops_the_users_queued_changes(store: Store) -> None:
+    tags.enqueue_audience_change(store, "o1", "", "farmers")
+    tags.enqueue_audience_change(store, "o2", "", "women")
+    tags.forget_queued(store, "o1")
+    assert [e["openid"] for e in tags.queued(store)] == ["o2"]
+    privacy.register(tags.forget_queued)
+    privacy.forget(store, "o2")
+    assert tags.queued(store) == []
