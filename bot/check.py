@@ -75,7 +75,7 @@ def check_menus(content: Content, menus_dir: str = "menus") -> list[Finding]:
         found.append(Finding(menus_dir, 1, "there is no node `main`", "add the main menu as node `main`"))
     for node in content.menus.values():
         for option in node.options:
-            found += _option_target(node.source, node.id, option.node, option.item, content)
+            found += _option_target(option.source or node.source, node.id, option.node, option.item, content)
         rendered = menus.render_node(node, content, content.default_audience)
         if size(rendered) > MAX_BYTES:
             found.append(finding(node.source, f"menu {node.id} is {size(rendered)} bytes, over {MAX_BYTES}",

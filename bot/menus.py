@@ -45,10 +45,10 @@ def render_node(node: MenuNode, content: Content, audience: str) -> str:
     return "\n".join(lines)
 
 
-def resolve_choice(node: MenuNode, digit: str, content: Content, audience: str) -> MenuOption | None:
+def resolve_choice(node: MenuNode, digit: int | str, content: Content, audience: str) -> MenuOption | None:
     """The option numbered `digit` (with `@audience` made concrete), or None; `0` is the caller's."""
-    digit = digit.strip()
-    if not digit.isdigit() or not 1 <= int(digit) <= len(node.options):
+
+    if not str(digit).strip().isdigit() or not 1 <= int(digit) <= len(node.options):
         return None
     option = node.options[int(digit) - 1]
     if option.node == AUDIENCE:
@@ -68,7 +68,8 @@ def _option(schema: Schema, entry: object, line: int) -> MenuOption | None:
         return None
     if data.get("node") == AUDIENCE and not data.get("label"):
         schema.error(data.line, "an `@audience` option has no label", "add `label: 我的专区`")
-    return MenuOption(**{key: schema.text(data, key, "the menu option") for key in ("label", *TARGETS)})
+    fields = {key: schema.text(data, key, "the menu option") for key in ("label", *TARGETS)}
+    return MenuOption(**fields, source=f"{schema.label}:{data.line}")
 
 
 def _node(schema: Schema, node_id: str, data: Map) -> MenuNode | None:

@@ -117,6 +117,7 @@ class MenuOption:
     node: str = ""  # a node id, or "@audience" for the user's audience node
     item: str = ""
     command: str = ""  # a chat command such as 答题, 查法条, 身份, 订阅
+    source: str = ""  # path:line of the option, so a typo is reported where it is
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,102 @@
+"""`pufa check`: each mistake an editor can make is caught with its file and line."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from bot.check import check, errors
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "content"
+TODAY = dt.date(2026, 11, 25)
+
+
+def tree(tmp_path: Path) -> tuple[Path, Path]:
+    shutil.copytree(FIXTURE, tmp_path / "t", ignore=shutil.ignore_patterns("laws"))
+    (tmp_path / "t" / "content" / "laws").symlink_to(ROOT / "content" / "laws")
+    return tmp_path / "t" / "content", tmp_path / "t" / "menus"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def findings_after(tmp_path, relative: str, old: str, new: str, today=TODAY):
+    content_dir, menus_dir = tree(tmp_path)
+    edit(content_dir.parent / relative, old, new)
+    return check(content_dir, menus_dir, today)
+
+
+def test_fixture_is_clean():
+    assert check(FIXTURE / "content", FIXTURE / "menus", TODAY) == []
+
+
+def test_invented_article_number_is_caught_with_file_and_line(tmp_path):
+    found = findings_after(tmp_path, "content/packs/workers/labour.yaml", "第八十二条", "第九百八十二条")
+    bad = [f for f in found if "the law has 98 articles" in f.message]
+    assert len(bad) == 1 and bad[0].path.endswith("packs/workers/labour.yaml") and bad[0].line == 30
+
+
+def test_menu_typo_is_caught_with_file_and_line(tmp_path):
+    found = findings_after(tmp_path, "menus/main.yaml", "node: topic-constitution}", "node: topic-constitutoin}")
+    typo = [f for f in found if "topic-constitutoin" in f.message]
+    assert len(typo) == 1 and typo[0].path.endswith("menus/main.yaml") and typo[0].line == 6
+    assert typo[0].fix == "did you mean `topic-constitution`?"
+
+
+def test_misquote_is_an_error(tmp_path):
+    found = findings_after(tmp_path, "content/packs/workers/labour.yaml", "及时足额支付劳动报酬。\n", "按时支付工资。\n")
+    assert any("the quote is not in" in f.message and f.line == 13 for f in errors(found))
+
+
+def test_changed_law_text_flags_the_item_for_review(tmp_path):
+    found = findings_after(tmp_path, "content/packs/workers/labour.yaml", '"6eb6864b"', '"00000000"')
+    assert [str(f) for f in errors(found)] == [
+        f"{found[0].path}:13: the text of 《劳动合同法》第三十条 changed since it was reviewed (fp 00000000, now "
+        "6eb6864b) — re-review this answer against the law, then "
+        f"`pufa review {found[0].path} --by NAME`"]
+
+
+def test_repealed_law_cannot_be_cited(tmp_path):
+    found = findings_after(tmp_path, "content/packs/workers/labour.yaml", "《劳动合同法》第三十条", "《合同法》第三十条")
+    assert any("repealed on 2021-01-01" in f.message for f in errors(found))
+
+
+def test_citation_in_text_but_not_in_cites(tmp_path):
+    found = findings_after(tmp_path, "content/packs/public/constitution.yaml",
+                           "写在《宪法》第三十五条。", "写在《宪法》第三十五条和《宪法》第三十三条。")
+    assert any(f.message == "《宪法》第三十三条 is in the text but not in cites" for f in errors(found))
+
+
+def test_arabic_numerals_in_a_ref_get_the_exact_fix(tmp_path):
+    found = findings_after(tmp_path, "content/packs/workers/labour.yaml", "- ref: 《劳动合同法》第八十二条",
+                           "- ref: 《劳动合同法》第82条")
+    assert any(f.fix == "write 《劳动合同法》第八十二条" for f in found)
+
+
+def test_unreachable_item_is_an_error(tmp_path):
+    found = findings_after(tmp_path, "menus/audiences.yaml", "      - {label: 没签合同, item: workers-no-contract}\n", "")
+    assert any("workers-no-contract cannot be reached" in f.message for f in errors(found))
+
+
+def test_long_bottom_button_name_is_an_error(tmp_path):
+    found = findings_after(tmp_path, "menus/bottom.yaml", "name: 答题", "name: 每天来答题赢证书")
+    assert any("is 24 bytes" in f.message and f.line == 6 for f in errors(found))
+
+
+def test_unknown_audience_is_an_error(tmp_path):
+    found = findings_after(tmp_path, "content/quizzes/constitution.yaml", "[public, youth]", "[public, yuoth]")
+    assert any("unknown audience `yuoth`" in f.message for f in errors(found))
+
+
+def test_duplicate_question_across_items(tmp_path):
+    found = findings_after(tmp_path, "content/packs/public/constitution.yaml", "宪法日是几号", "老板不给工资怎么办")
+    assert any("is also a question of" in f.message for f in errors(found))
+
+
+def test_review_due_after_twelve_months_is_a_warning():
+    found = check(FIXTURE / "content", FIXTURE / "menus", dt.date(2028, 1, 1))
+    assert found and not errors(found) and all("review is due" in f.message for f in found)
