@@ -1,0 +1,57 @@
+"""Normalisation makes spelling differences vanish; masking hides personal numbers."""
+from __future__ import annotations
+
+from bot.normalise import TRAD_TO_SIMP, Normaliser, basic_normalise, chinese_to_int, mask_personal, normalise
+
+
+def test_full_width_case_punctuation_and_spaces_vanish() -> None:
+    assert basic_normalise("ＡＰＰ 乱收集，个人信息！！") == "app乱收集个人信息"
+
+
+def test_traditional_characters_become_simplified() -> None:
+    assert basic_normalise("老闆拖欠工資怎麼辦") == "老板拖欠工资怎么办"
+    assert basic_normalise("離婚財產") == "离婚财产"
+
+
+def test_the_traditional_table_never_maps_a_character_to_itself() -> None:
+    assert all(len(t) == len(s) == 1 and t != s for t, s in TRAD_TO_SIMP.items())
+
+
+def test_counted_chinese_numerals_become_digits() -> None:
+    assert basic_normalise("十八岁") == basic_normalise("18岁") == "18岁"
+    assert basic_normalise("两年零三个月") == "2年3个月"
+
+
+def test_numerals_inside_words_are_kept() -> None:
+    assert basic_normalise("一起去万一十分") == "一起去万一十分"
+
+
+def test_chinese_numerals_read_as_numbers() -> None:
+    assert [chinese_to_int(n) for n in ("十", "十八", "二十五", "一百零八", "三六")] == [10, 18, 25, 108, 36]
+
+
+def test_emoji_alone_normalises_to_nothing() -> None:
+    assert basic_normalise("😀👍 ") == ""
+
+
+def test_synonyms_apply_longest_match_first() -> None:
+    normaliser = Normaliser.build({"咋": "怎么", "咋办": "怎么办", "工钱": "工资"})
+    assert normaliser("工钱咋办") == "工资怎么办"
+    assert normaliser("咋回事") == "怎么回事"
+
+
+def test_a_replacement_is_not_rewritten_again() -> None:
+    assert normalise("甲", {"甲": "乙", "乙": "丙"}) == "乙"
+
+
+def test_mobile_landline_id_bank_card_and_email_are_masked() -> None:
+    text = "电话13812345678 座机010-12345678 身份证11010119900307123X 卡号6222 0212 3456 7890 邮箱a.b@qq.com"
+    assert mask_personal(text) == "电话[手机号] 座机[电话] 身份证[身份证号] 卡号[银行卡号] 邮箱[邮箱]"
+
+
+def test_full_width_digits_are_masked_too() -> None:
+    assert mask_personal("１３８１２３４５６７８") == "[手机号]"
+
+
+def test_short_numbers_in_questions_stay() -> None:
+    assert mask_personal("干了3个月欠我8000元，打12348") == "干了3个月欠我8000元，打12348"
