@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,8 @@ def content_version(*directories: Path) -> str:
     """A short hash over every file's path and bytes: changes whenever anything editors own does."""
     digest = hashlib.sha256()
     for directory in directories:
-        for path in sorted(p for p in Path(directory).rglob("*") if p.is_file()):
+        paths = [Path(root, name) for root, _, names in os.walk(directory, followlinks=True) for name in names]
+        for path in sorted(paths):
             digest.update(str(path.relative_to(directory)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
