@@ -1,0 +1,229 @@
+"""Campaign mass sends, exactly once across any number of scheduler processes and hosts.
+
+Each planned send has a ledger entry (a Redis hash: state pending/sending/sent/failed/missed,
+msg_id, times). A send is attempted only by the holder of its Redis lock, which marks it
+`sending` first; a `sending` entry older than SENDING_TIMEOUT (its sender crashed) is re-sent
+with the same clientmsgid, and WeChat answers 45065 if the first attempt went out, which counts
+as delivered. `fire(ctx, at)` is the daemon's minute tick and `pufa campaigns fire`: everything
+due at or before `at`, within CAMPAIGN_GRACE, outside QUIET_HOURS, not yet sent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from bot import subscriptions
+from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
+from scheduler import tags
+from scheduler.calendar import Occurrence, occurrences
+from scheduler.context import Context
+from scheduler.locks import held
+from scheduler.plan import ALL, Send, plan
+from scheduler.timing import deadline, in_quiet_hours, lookback_days
+
+log = logging.getLogger(__name__)
+
+SENDING_TIMEOUT = dt.timedelta(minutes=10)  # far below the 24 h in which WeChat remembers a clientmsgid
+LOCK_TTL_MS = 5 * 60 * 1000  # outlasts one send with all its API retries
+PREVIEW_LEAD = dt.timedelta(hours=24)  # editors see a send the day before it goes out
+MAX_ATTEMPTS = 5
+FINAL = frozenset({"sent", "failed", "missed"})
+
+
+@dataclass
+class FireReport:
+    """What one tick did, for the log and the CLI."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "key: reason"
+    missed: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # quiet hours, or another process holds it
+    previewed: list[str] = field(default_factory=list)
+    notices: int = 0
+
+
+def clientmsgid(send: Send) -> str:
+    """Deterministic and ≤ 64 bytes: readable when the key fits, else a hash of it."""
+    raw = send.key
+    if raw.isascii() and len(raw) <= 64:
+        return raw
+    return "h:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def ledger_key(ctx: Context, send_key: str) -> str:
+    return ctx.store.key("campaign", "ledger", send_key)
+
+
+def _index(ctx: Context) -> str:
+    return ctx.store.key("campaign", "ledger-index")
+
+
+def _entry(ctx: Context, send_key: str) -> dict[str, str]:
+    raw = ctx.store.redis.hgetall(ledger_key(ctx, send_key))
+    return {k.decode(): v.decode() for k, v in raw.items()}
+
+
+def _write(ctx: Context, send: Send, **fields: object) -> None:
+    with ctx.store.redis.pipeline() as pipe:
+        pipe.hset(ledger_key(ctx, send.key), mapping={k: str(v) for k, v in fields.items()})
+        pipe.zadd(_index(ctx), {send.key: send.occurrence.at.timestamp()})
+        pipe.execute()
+
+
+def sent_keys(ctx: Context, since: dt.datetime) -> set[str]:
+    """Ledger keys delivered since `since`: the plan keeps them first."""
+    keys = [k.decode() for k in ctx.store.redis.zrangebyscore(_index(ctx), since.timestamp(), "+inf")]
+    return {k for k in keys if _entry(ctx, k).get("state") == "sent"}
+
+
+def fire(ctx: Context, at: dt.datetime) -> FireReport:
+    """Send everything due at or before `at` that is still within the grace window."""
+    report = FireReport()
+    grace, quiet = ctx.settings.campaign_grace, ctx.settings.quiet_hours
+    first = at.date() - dt.timedelta(days=lookback_days(grace))
+    month_start = dt.datetime.combine(first.replace(day=1), dt.time(), at.tzinfo)
+    chosen = plan(ctx.campaigns, first, (at + PREVIEW_LEAD).date(), ctx.settings.wechat_account_type,
+                  sent=sent_keys(ctx, month_start))
+    quiet_now = in_quiet_hours(at, quiet)
+    for send in chosen.sends:
+        due = send.occurrence.at
+        if due > at:
+            if due - at <= PREVIEW_LEAD and not quiet_now and preview_once(ctx, send, at):
+                report.previewed.append(send.key)
+        elif at > deadline(due, grace, quiet):
+            _miss(ctx, send, at, report)
+        elif quiet_now:
+            report.waiting.append(send.key)
+        else:
+            _record(report, send.key, deliver(ctx, send, at))
+    if not quiet_now:
+        report.notices = _notify(ctx, at, first)
+    return report
+
+
+def _miss(ctx: Context, send: Send, at: dt.datetime, report: FireReport) -> None:
+    if _entry(ctx, send.key).get("state") not in FINAL:
+        _write(ctx, send, state="missed", error=f"past the grace window at {at.isoformat()}")
+        log.warning("campaign send %s missed: it was due %s, beyond CAMPAIGN_GRACE",
+                    send.key, send.occurrence.at.isoformat())
+        report.missed.append(send.key)
+
+
+def _record(report: FireReport, key: str, outcome: str) -> None:
+    if outcome == "sent":
+        report.sent.append(key)
+    elif outcome.startswith("failed"):
+        report.failed.append(f"{key}: {outcome}")
+    elif outcome == "waiting":
+        report.waiting.append(key)
+
+
+def deliver(ctx: Context, send: Send, at: dt.datetime) -> str:
+    """Send once: "sent", "failed: …", "retry: …", "waiting" (another sender) or "done" (already)."""
+    with held(ctx.store.redis, ctx.store.key("campaign", "lock", send.key), LOCK_TTL_MS) as mine:
+        if not mine:
+            return "waiting"
+        entry = _entry(ctx, send.key)
+        state = entry.get("state", "pending")
+        if state in FINAL:
+            return "done"
+        if state == "sending" and at.timestamp() - float(entry["started"]) < SENDING_TIMEOUT.total_seconds():
+            return "waiting"
+        preview_once(ctx, send, at)
+        attempts = int(entry.get("attempts", 0)) + 1
+        _write(ctx, send, state="sending", started=at.timestamp(), attempts=attempts,
+               clientmsgid=clientmsgid(send), campaign=send.occurrence.campaign.id,
+               date=send.occurrence.date.isoformat(), audience=send.audience, title=send.occurrence.title)
+        return _send(ctx, send, at, attempts)
+
+
+def _send(ctx: Context, send: Send, at: dt.datetime, attempts: int) -> str:
+    """The API call and its outcome in the ledger (a crash here leaves `sending` for the timeout)."""
+    try:
+        target = None if send.audience == ALL else tags.tag_id(ctx.store, ctx.client, send.audience,
+                                                               ctx.audiences)
+        answer = ctx.client.mass_send_by_tag(target, send.occurrence.message, clientmsgid(send))
+    except AlreadySent:
+        _write(ctx, send, state="sent", sent_at=at.timestamp(), note="45065: clientmsgid already used")
+        return "sent"
+    except QuotaExhausted as exc:
+        _write(ctx, send, state="failed", error=f"45009 daily mass-send quota spent: {exc.errmsg}")
+        log.error("campaign send %s refused: the daily mass-send quota is spent (45009); not retried", send.key)
+        return "failed: 45009 quota spent"
+    except WeChatAPIError as exc:
+        state = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+        _write(ctx, send, state=state, error=f"{exc.errcode} {exc.errmsg}")
+        log.warning("campaign send %s attempt %d failed: %s", send.key, attempts, exc)
+        return f"{'failed' if state == 'failed' else 'retry'}: {exc.errcode}"
+    msg_id = str(answer.get("msg_id", ""))
+    _write(ctx, send, state="sent", sent_at=at.timestamp(), msg_id=msg_id)
+    if msg_id:
+        ctx.store.redis.set(ctx.store.key("campaign", "msg", msg_id), send.key, ex=30 * 86400)
+    log.info("campaign send %s went out (msg_id %s)", send.key, msg_id)
+    return "sent"
+
+
+def preview_once(ctx: Context, send: Send, at: dt.datetime) -> bool:
+    """Send the editors' preview of `send` once (marked before sending); False if done before."""
+    openids = ctx.settings.preview_openids
+    if not openids or not ctx.store.redis.hsetnx(ledger_key(ctx, send.key), "previewed", at.timestamp()):
+        return False
+    ctx.store.redis.zadd(_index(ctx), {send.key: send.occurrence.at.timestamp()})
+    preview(ctx, send.occurrence, openids)
+    return True
+
+
+def preview(ctx: Context, occurrence: Occurrence, openids: tuple[str, ...]) -> list[str]:
+    """The occurrence's message to each editor; returns the openids WeChat refused."""
+    refused = []
+    for openid in openids:
+        try:
+            ctx.client.mass_preview(openid, occurrence.message)
+        except WeChatAPIError as exc:
+            log.warning("preview of %s refused: %s", occurrence.key, exc)
+            refused.append(openid)
+    return refused
+
+
+def _notify(ctx: Context, at: dt.datetime, first: dt.date) -> int:
+    """Subscription notices for each campaign day whose time has come, once per day and topic."""
+    count = 0
+    for occurrence in occurrences(ctx.campaigns, first, at.date()):
+        due = occurrence.at
+        if not occurrence.sends or due > at or at > deadline(due, ctx.settings.campaign_grace,
+                                                             ctx.settings.quiet_hours):
+            continue
+        for topic in occurrence.theme.topics:
+            count += _notify_topic(ctx, occurrence, topic, at)
+    return count
+
+
+def _notify_topic(ctx: Context, occurrence: Occurrence, topic: str, at: dt.datetime) -> int:
+    done = ctx.store.key("campaign", "notified", f"{occurrence.key}:{topic}")
+    if ctx.store.redis.exists(done) or topic not in ctx.topics:
+        return 0
+    text = subscriptions.notice_text(ctx.topics[topic].name, occurrence.title, occurrence.theme.text)
+    result = subscriptions.notify_topic(ctx.store, ctx.client, topic, text, at, f"{occurrence.key}:{topic}")
+    ctx.store.redis.set(done, at.timestamp(), ex=7 * 86400)  # after the loop: a crash re-runs it, marks dedupe
+    return result.sent + result.queued
+
+
+def record_job_finish(store, fields: Mapping[str, str]) -> str | None:
+    """MASSSENDJOBFINISH counts onto the ledger entry of its msg_id; the entry's key, or None."""
+    msg_id = fields.get("MsgID") or fields.get("MsgId") or ""
+    send_key = store.redis.get(store.key("campaign", "msg", msg_id)) if msg_id else None
+    if send_key is None:
+        return None
+    counts = {name: fields.get(source, "") for name, source in (
+        ("job_status", "Status"), ("total", "TotalCount"), ("filtered", "FilterCount"),
+        ("sent_count", "SentCount"), ("error_count", "ErrorCount"))}
+    store.redis.hset(store.key("campaign", "ledger", send_key.decode()), mapping=counts)
+    return send_key.decode()
+
+
+def status(ctx: Context) -> list[tuple[str, dict[str, str]]]:
+    """Every ledger entry, oldest occurrence first."""
+    return [(k.decode(), _entry(ctx, k.decode())) for k in ctx.store.redis.zrange(_index(ctx), 0, -1)]
