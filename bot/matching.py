@@ -60,8 +60,8 @@ class Match:
 class Thresholds:
     """Calibrated on the dev set and a seeded half of the real questions (bench/eval_matching.py)."""
 
-    answer: float = 0.28  # best score at or above: answer outright …
-    margin: float = 0.04  # … unless a candidate citing other laws is within this margin
+    answer: float = 0.24  # best score at or above: answer outright …
+    margin: float = 0.06  # … unless a candidate citing other laws is within this margin
     suggest: float = 0.16  # best score at or above: “您是不是想问”
     audience_boost: float = 0.02  # items for the user's audience win near-ties
     max_suggestions: int = 3

@@ -1,0 +1,157 @@
+"""Free-text matching: the right item, in any word order and spelling, or honestly nothing."""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.matching import ANSWER, CHITCHAT, NONE, SUGGEST, Matcher
+from bot.model import Cite, Item
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "matching_items.yaml"
+DEV = ROOT / "tests" / "data" / "dev_questions.tsv"
+SYNONYMS = yaml.safe_load((ROOT / "content" / "synonyms.yaml").read_text(encoding="utf-8"))["synonyms"]
+LAW = re.compile(r"《([^》]+)》")
+
+# Floors on the dev set with the shipped content, just under what was measured (0.66 right,
+# 0.04 wrong, 0 chit-chat answered with 278 items). The goal is 0.90 right: the gap is questions
+# no item answers yet (bench/eval_matching.py --dev lists them), so raise this as content grows.
+RIGHT_FLOOR = 0.62
+WRONG_CEILING = 0.05
+CHITCHAT_CEILING = 0.05
+
+
+def fixture_items() -> list[Item]:
+    """The fixture in the items format, read without bot.content (the matcher needs only these fields)."""
+    entries = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))["items"]
+    return [Item(id=e["id"], title=e["title"], topic=e["topic"], topics=(e["topic"],),
+                 audiences=tuple(dict.fromkeys([e["audience"], *e.get("audiences", [])])),
+                 questions=tuple(e["questions"]), answer=e["answer"],
+                 cites=tuple(Cite(c["ref"], LAW.match(c["ref"]).group(1), "") for c in e["cites"]))
+            for e in entries]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher.build(fixture_items(), SYNONYMS)
+
+
+def best(matcher: Matcher, text: str, audience: str = "public") -> tuple[str, str | None]:
+    match = matcher.match(text, audience)
+    return match.band, match.best
+
+
+def test_an_editors_question_is_answered(matcher: Matcher) -> None:
+    assert best(matcher, "离婚了孩子跟谁") == (ANSWER, "women-divorce-children")
+
+
+def test_word_order_does_not_matter(matcher: Matcher) -> None:
+    assert best(matcher, "孩子跟谁离婚了") == (ANSWER, "women-divorce-children")
+
+
+def test_synonyms_and_typos_reach_the_item(matcher: Matcher) -> None:
+    assert best(matcher, "离昏了娃跟谁") == (ANSWER, "women-divorce-children")
+    assert best(matcher, "老板不给工钱咋整") == (ANSWER, "workers-unpaid-wages")
+
+
+def test_traditional_and_full_width_text_is_answered(matcher: Matcher) -> None:
+    assert best(matcher, "老闆不給工資怎麼辦！") == (ANSWER, "workers-unpaid-wages")
+
+
+def test_greetings_around_a_question_are_ignored(matcher: Matcher) -> None:
+    assert best(matcher, "你好，请问醉驾要坐牢吗？谢谢") == (ANSWER, "public-drunk-driving")
+
+
+@pytest.mark.parametrize("text", ["今天天气怎么样", "讲个笑话", "你好", "你是谁", "谢谢", "😀😀", "哈哈",
+                                  "早上好", "好的", "在吗"])
+def test_small_talk_never_gets_a_law(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text, "public")
+    assert (match.band, match.kind) == (NONE, CHITCHAT)
+
+
+def test_an_unrelated_question_gets_no_answer(matcher: Matcher) -> None:
+    assert matcher.match("红烧肉怎么做", "public").band == NONE
+
+
+def test_a_vague_question_gets_suggestions_not_an_answer(matcher: Matcher) -> None:
+    match = matcher.match("被打了怎么办", "public")
+    assert match.band == SUGGEST
+    assert 1 <= len(match.candidates) <= 3
+
+
+def test_candidates_are_best_first(matcher: Matcher) -> None:
+    scores = [score for _, score in matcher.match("公司开除我不给补偿", "workers").candidates]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_the_users_audience_wins_a_near_tie(matcher: Matcher) -> None:
+    plain = dict(matcher.match("工资", "public").candidates)
+    boosted = dict(matcher.match("工资", "workers").candidates)
+    assert boosted["workers-unpaid-wages"] > plain["workers-unpaid-wages"]
+
+
+def test_an_empty_corpus_answers_nothing() -> None:
+    assert Matcher.build([], {}).match("离婚孩子归谁").band == NONE
+
+
+# -- content/synonyms.yaml ------------------------------------------------------------------
+
+def test_synonyms_are_many_and_well_formed() -> None:
+    assert len(SYNONYMS) >= 80
+    assert all(isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip() for k, v in SYNONYMS.items())
+
+
+def test_no_synonym_maps_to_itself_or_inside_its_own_target() -> None:
+    assert [k for k, v in SYNONYMS.items() if k in v] == []
+
+
+def test_synonyms_have_no_cycles() -> None:
+    for start in SYNONYMS:
+        seen, word = {start}, SYNONYMS[start]
+        while word in SYNONYMS:
+            assert word not in seen, f"cycle through {start}"
+            seen.add(word)
+            word = SYNONYMS[word]
+
+
+# -- the shipped content on the dev set -----------------------------------------------------
+
+def dev_rows() -> list[tuple[str, set[str], str]]:
+    with open(DEV, encoding="utf-8", newline="") as handle:
+        return [(r["question"], set(r["law"].split("|")), r["audience"])
+                for r in csv.DictReader(handle, delimiter="\t")]
+
+
+def test_the_dev_set_is_large_and_covers_every_audience() -> None:
+    rows = dev_rows()
+    assert len([r for r in rows if r[1] != {"-"}]) >= 320
+    assert len([r for r in rows if r[1] == {"-"}]) >= 40
+    assert {r[2] for r in rows} == {"public", "youth", "farmers", "elderly", "workers", "women",
+                                    "business", "officials"}
+
+
+def test_the_shipped_content_answers_the_dev_set_with_the_right_law() -> None:
+    if not any((ROOT / "content" / "packs").glob("*/*.yaml")):
+        pytest.skip("content/packs holds no items yet")
+    from bot.content import load_content
+
+    content, _ = load_content(ROOT / "content", ROOT / "menus")
+    matcher = Matcher.build(content.items.values(), content.synonyms)
+    right = wrong = chat_answered = legal = chat = 0
+    for text, laws, audience in dev_rows():
+        match = matcher.match(text, audience)
+        cited = set(content.items[match.best].laws) if match.band == ANSWER else set()
+        if laws == {"-"}:
+            chat += 1
+            chat_answered += bool(cited)
+        else:
+            legal += 1
+            right += bool(cited & laws)
+            wrong += bool(cited) and not cited & laws
+    assert chat_answered / chat <= CHITCHAT_CEILING
+    assert wrong / legal <= WRONG_CEILING
+    assert right / legal >= RIGHT_FLOOR
