@@ -1,0 +1,168 @@
+"""The HTTP boundary: `/wechat` (verify → decrypt → parse → de-duplicate → dispatch → render) and `/healthz`.
+
+Status codes follow the conventions, in their order: 403 bad signature, 413 oversize body, 400
+anything that is not a message for this account, otherwise 200. Nothing here answers 5xx: an
+unexpected error is logged with the message key and a hashed openid, and the citizen gets a
+friendly text. Every answer leaves within `REPLY_SECONDS`: the dispatcher runs in a worker
+thread, and when it is late the citizen is asked to send the message again (`BUSY_TEXT`) —
+better than silence, and WeChat does not retry an answered message. The late reply is still
+stored for the message key, so a retry that does arrive gets it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from bot import wechat
+from bot.dedup import Deduper
+from bot.messages import Inbound, Reply
+from bot.privacy import log_id
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024
+REPLY_SECONDS = 4.5  # WeChat gives up after 5 s, measured from its side
+RETRY_WAIT_MARGIN = 0.2  # a retry's wait for the first attempt ends before our own deadline
+DISPATCH_THREADS = 16
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FALLBACK_TEXT = "抱歉，系统暂时出了点问题，请稍后再试。回复「菜单」可查看常见问题。"
+BUSY_TEXT = "正在查询，请稍后再发一次您的问题。"
+
+bp = Blueprint("webhook", __name__)
+
+
+@bp.record_once
+def _start_pool(state) -> None:
+    """One dispatch pool per app; its threads start on first use, so after gunicorn forks."""
+    state.app.extensions["pufa.dispatch_pool"] = ThreadPoolExecutor(DISPATCH_THREADS, thread_name_prefix="dispatch")
+
+
+def _runtime() -> "Runtime":
+    return current_app.extensions["pufa"]
+
+
+def _plain(text: str, status: int = 200) -> Response:
+    return Response(text, status=status, mimetype="text/plain")
+
+
+def _signed() -> bool:
+    args = request.args
+    return wechat.check_signature(_runtime().settings.wechat_token, args.get("signature", ""),
+                                  args.get("timestamp", ""), args.get("nonce", ""))
+
+
+@bp.get("/wechat")
+def verify() -> Response:
+    """The console's URL check: echo `echostr` exactly (plain, also in safe mode)."""
+    if not _signed():
+        return _plain("forbidden", 403)
+    echostr = request.args.get("echostr")
+    if echostr is None:
+        return _plain("echostr is missing", 400)
+    return _plain(echostr)
+
+
+@bp.post("/wechat")
+def receive() -> Response:
+    started = time.monotonic()
+    if not _signed():
+        return _plain("forbidden", 403)
+    body = _read_body()
+    if body is None:
+        return _plain("payload too large", 413)
+    if not body.strip():
+        return _plain("empty body", 400)
+    crypto = _crypto(_runtime())
+    try:
+        inbound, encrypted = wechat.unwrap(body, request.args, crypto)
+    except wechat.Rejected as exc:
+        log.info("rejected a POST from %s with %d: %s", request.remote_addr, exc.status, exc)
+        return _plain("forbidden" if exc.status == 403 else "bad request", exc.status)
+    try:
+        reply = _reply_in_time(inbound, started)
+    except Exception:  # the boundary: whatever broke, the citizen gets an answer and never a 5xx
+        log.exception("message %s from %s failed", inbound.dedup_key, log_id(inbound.openid))
+        reply = Reply(FALLBACK_TEXT)
+    return _render(reply, inbound, crypto if encrypted else None)
+
+
+@bp.errorhandler(Exception)
+def _last_resort(exc: Exception) -> Response | HTTPException:
+    """A bug outside the dispatcher (parsing, rendering) still answers 200 `success`, never a 5xx."""
+    if isinstance(exc, HTTPException):
+        return exc
+    log.exception("unexpected error in %s %s", request.method, request.path)
+    return _plain("success")
+
+
+def _read_body() -> bytes | None:
+    """The body, or None when it is over MAX_BODY (by its Content-Length or by what arrives)."""
+    if (request.content_length or 0) > MAX_BODY:
+        return None
+    body = request.stream.read(MAX_BODY + 1)
+    return None if len(body) > MAX_BODY else body
+
+
+def _crypto(runtime: "Runtime") -> wechat.Crypto | None:
+    settings = runtime.settings
+    if not settings.safe_mode:
+        return None
+    return wechat.Crypto(settings.wechat_token, settings.aes_keys, settings.wechat_appid)
+
+
+def _reply_in_time(inbound: Inbound, started: float) -> Reply:
+    """The dispatcher's reply (once per message key), or BUSY_TEXT when it is not ready in time."""
+    runtime = _runtime()
+    deadline = started + REPLY_SECONDS
+    now = dt.datetime.now(SHANGHAI)
+    pool: ThreadPoolExecutor = current_app.extensions["pufa.dispatch_pool"]
+    future = pool.submit(Deduper(runtime.store).once, inbound,
+                         lambda: runtime.dispatcher.handle(inbound, now), deadline - RETRY_WAIT_MARGIN)
+    try:
+        return future.result(timeout=max(0.0, deadline - time.monotonic()))
+    except FutureTimeout:
+        log.warning("message %s from %s: no reply within %.1f s, asked to resend",
+                    inbound.dedup_key, log_id(inbound.openid), REPLY_SECONDS)
+        return Reply(BUSY_TEXT)
+
+
+def _render(reply: Reply, inbound: Inbound, crypto: wechat.Crypto | None) -> Response:
+    if reply.empty:
+        return _plain("success")
+    xml = wechat.render_text(reply.text, inbound)
+    if crypto is not None:
+        xml = crypto.seal(xml, request.args.get("nonce", ""))
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """What an operator or a probe needs; 200 even with Redis down, since the webhook still answers."""
+    runtime = _runtime()
+    snapshot = runtime.content.snapshot()
+    content = snapshot.content
+    return jsonify(
+        content_version=snapshot.version,
+        last_good=snapshot.from_last_good,
+        content_error=snapshot.error,
+        store=runtime.store.ping(),
+        counts={"laws": len(content.laws), "items": len(content.items), "quiz": len(content.quiz),
+                "menus": len(content.menus), "topics": len(content.topics)},
+    )
+
+
+def register(app: Flask, runtime: "Runtime") -> None:
+    """Attach the runtime and the blueprint to `app`."""
+    app.extensions["pufa"] = runtime
+    app.register_blueprint(bp)
