@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from bot.errors import StoreUnavailable
 from bot.settings import load_settings
@@ -84,7 +86,7 @@ def var_dir(tmp_path_factory):
     sock = path / "redis.sock"
     if sock.exists():
         try:
-            redis.Redis(unix_socket_path=str(sock)).shutdown(nosave=True)
+            redis.Redis(unix_socket_path=str(sock), retry=Retry(NoBackoff(), 0)).shutdown(nosave=True)
         except redis.RedisError:
             pass
 
