@@ -93,15 +93,27 @@ def matcher_replier(content: Content) -> Callable[[Question], set[str]]:
 
 
 def dispatcher_replier(content: Content) -> Callable[[Question], set[str]]:
-    """The laws the whole dispatcher's reply text cites, each question from a fresh user."""
-    from bot.chat_cli import local_dispatcher  # the lead's helper; present once dispatch lands
+    """The laws the whole dispatcher's reply cites, each question from a fresh user.
 
-    dispatcher = local_dispatcher(content)
+    Runs on the embedded Redis under a `pufa-bench:` prefix, and forgets each bench user, so
+    live users' state and the editors' gap list are untouched.
+    """
+    from bot.messages import Inbound
+    from bot.runtime import build_runtime
+    from bot.settings import load_settings
+
+    runtime = build_runtime(load_settings(redis_key_prefix="pufa-bench:"))
     now = dt.datetime(2026, 11, 22, 10, 0)
+    numbers = iter(range(10**9))
 
     def reply(question: Question) -> set[str]:
-        text = dispatcher(question.text, question.audience, now)
-        return {name.strip() for name in CITED_LAW.findall(text or "")}
+        n = next(numbers)
+        openid = f"bench-eval-{n}"
+        if question.audience != "public":
+            runtime.set_audience(openid, "", question.audience)
+        answer = runtime.dispatcher.handle(Inbound(openid, "text", text=question.text, msg_id=f"bench-{n}"), now)
+        runtime.forget(openid)
+        return {name.strip() for name in CITED_LAW.findall(answer.text or "")}
 
     return reply
 
