@@ -102,7 +102,7 @@ def confirm_delete(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
         dispatcher.runtime.forget(turn.openid)
     except StoreUnavailable:
         return Outcome(texts.STORE_DOWN, turn.conversation, notices=False)
-    return Outcome(texts.DELETE_DONE, cleared(turn.conversation), notices=False)
+    return Outcome(texts.DELETE_DONE, cleared(turn.conversation), notices=False, save=False)
 
 
 def feedback(useful: bool) -> Handler:

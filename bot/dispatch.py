@@ -52,6 +52,7 @@ class Outcome:
     text: str
     conversation: Conversation
     notices: bool = True  # whether pending subscription notices may ride along
+    save: bool = True  # False once the user's data is deleted: nothing about them is written again
 
 
 Route = Callable[["Dispatcher", Turn], "Outcome | None"]
@@ -94,7 +95,7 @@ class Dispatcher:
         first, *rest = paginate(text)
         # A long reply replaces the pages; a short one keeps what its conversation holds.
         conversation = replace(outcome.conversation, pages=tuple(rest)) if rest else outcome.conversation
-        if turn.state.known or conversation != Conversation():
+        if outcome.save and (turn.state.known or conversation != Conversation()):
             self.sessions.save_conversation(turn.openid, conversation)
         return Reply(first)
 

@@ -56,3 +56,4 @@ def _load_hook_modules() -> None:
     """Import the modules that register hooks, so a CLI `forget` sees them all."""
     import bot.certificates  # noqa: F401
     import bot.subscriptions  # noqa: F401
+    import scheduler.tags  # noqa: F401

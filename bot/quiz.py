@@ -128,8 +128,8 @@ class QuizEngine:
 
     def _campaign_topic(self, turn: Turn) -> str:
         quiz_topics = {q.topic for q in turn.snapshot.content.quiz.values()}
-        for campaign in self.runtime.featured(turn.snapshot, turn.now.date()):
-            for topic in getattr(campaign, "topics", ()):
+        for occurrence in self.runtime.featured(turn.snapshot, turn.now.date()):
+            for topic in (occurrence.theme.quiz, *occurrence.theme.topics):
                 if topic in quiz_topics:
                     return topic
         return ""

@@ -118,13 +118,13 @@ class Runtime:
             log.warning("MASSSENDJOBFINISH not recorded: store unavailable")
 
     def featured(self, snapshot: "Snapshot", day: dt.date) -> list:
-        """The campaigns that have `day`: 今日专题 in chat and the quiz's topic."""
+        """The campaign occurrences of `day`: 今日专题 in chat and the quiz's topic."""
         from scheduler import calendar
 
         return list(calendar.featured(snapshot.content.campaigns, day))
 
     def featured_titles(self, snapshot: "Snapshot", day: dt.date) -> list[str]:
-        return [campaign.title for campaign in self.featured(snapshot, day)]
+        return [o.theme.title or o.campaign.title for o in self.featured(snapshot, day)]
 
     # -- privacy -----------------------------------------------------------------------------
     def forget(self, openid: str) -> int:
