@@ -1,0 +1,52 @@
+"""`pufa chat` and `pufa forget` drive the webhook's dispatcher from a terminal."""
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.chat_cli import run_chat, run_forget
+
+FIXTURE = Path(__file__).parent / "fixtures" / "content"
+
+
+@pytest.fixture
+def environment(redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURE, tree, symlinks=False)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("WECHAT_TOKEN", "chattoken")
+    monkeypatch.setenv("MENUS_DIR", str(tree / "menus"))
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    return tree / "content"
+
+
+def chat(content: Path, lines: str, audience: str | None = None) -> str:
+    args = argparse.Namespace(user="cli-user", audience=audience, content=str(content))
+    out = io.StringIO()
+    assert run_chat(args, stdin=io.StringIO(lines), stdout=out) == 0
+    return out.getvalue()
+
+
+def test_chat_welcomes_then_answers_each_line(environment: Path) -> None:
+    transcript = chat(environment, "菜单\n老板不给工资怎么办\n")
+    assert transcript.count("助手> ") == 3
+    assert "《劳动合同法》第三十条" in transcript
+
+
+def test_chat_with_an_audience_opens_that_area(environment: Path) -> None:
+    transcript = chat(environment, "菜单\n1\n", audience="workers")
+    assert "助手> 进城务工人员" in transcript
+
+
+def test_forget_removes_what_chat_stored(environment: Path, redis_url: str, capsys) -> None:
+    import redis
+
+    chat(environment, "订阅 宪法\n", audience="workers")
+    client = redis.Redis.from_url(redis_url)
+    assert list(client.scan_iter(match="pufa:u:{cli-user}:*"))
+    assert run_forget(argparse.Namespace(openid="cli-user", content=str(environment))) == 0
+    assert list(client.scan_iter(match="pufa:u:{cli-user}:*")) == []
