@@ -1,0 +1,75 @@
+"""What in the content needs an editor: the checker's findings on the files on disk, tied to their items.
+
+The disk, not the served snapshot: a citation whose law text changed is an error, so the live
+reload refuses that content and keeps serving the old one; only the files show why. Each
+finding is attached to the item or quiz question whose YAML block holds its line.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.check import validate
+from bot.content import load_content
+from bot.model import Content, Finding
+
+LAW_CHANGED = "changed since it was reviewed"  # bot.checkcites.check_cite
+REVIEW_DUE = ("review is due", "has no reviewed_on", "has no fp")  # bot.checkcites warnings
+
+KINDS = {"law": "法条已修改，需重新审核", "review": "审核到期或未审核", "other": "其他问题"}
+
+
+@dataclass(frozen=True)
+class Attention:
+    kind: str  # a key of KINDS
+    entry_id: str  # the item or quiz question holding the finding, "" when none does
+    title: str
+    finding: Finding
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+
+def kind_of(finding: Finding) -> str:
+    if LAW_CHANGED in finding.message:
+        return "law"
+    if any(words in finding.message for words in REVIEW_DUE):
+        return "review"
+    return "other"
+
+
+def findings_on_disk(content_dir: Path, menus_dir: Path, today: dt.date) -> tuple[Content | None, list[Finding]]:
+    content, findings = load_content(content_dir, menus_dir)
+    if content is not None:
+        findings += validate(content, today, content_dir, menus_dir)
+    return content, sorted(set(findings), key=lambda f: (f.severity != "error", f.path, f.line, f.message))
+
+
+def _blocks(content: Content) -> dict[str, tuple[list[int], list[tuple[str, str]]]]:
+    """Per file: the sorted first lines of its entries, and each entry's (id, title)."""
+    starts: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    entries = [(i.source, i.id, i.title) for i in content.items.values()]
+    entries += [(q.source, q.id, q.question) for q in content.quiz.values()]
+    for source, entry_id, title in entries:
+        path, _, line = source.rpartition(":")
+        if line.isdigit():
+            starts[path].append((int(line), entry_id, title))
+    return {path: ([n for n, _, _ in sorted(rows)], [(i, t) for _, i, t in sorted(rows)])
+            for path, rows in starts.items()}
+
+
+def attention(content: Content | None, findings: list[Finding]) -> list[Attention]:
+    """Every finding with its kind and entry: changed laws first, then due reviews, then the rest."""
+    blocks = _blocks(content) if content is not None else {}
+    found = []
+    for finding in findings:
+        lines, ids = blocks.get(finding.path, ([], []))
+        index = bisect.bisect_right(lines, finding.line) - 1
+        entry_id, title = ids[index] if index >= 0 else ("", "")
+        found.append(Attention(kind_of(finding), entry_id, title, finding))
+    order = list(KINDS)
+    return sorted(found, key=lambda a: order.index(a.kind))

@@ -1,0 +1,69 @@
+"""/admin/simulator: chat with the bot as a citizen would, through the dispatcher and content this server runs.
+
+Each browser session gets its own simulator openid (`sim-<random>`), kept in the admin session,
+so editors testing side by side do not share a menu position or a quiz. Trying unpublished edits
+is a staging instance's job (its own CONTENT_DIR and REDIS_KEY_PREFIX; see docs/admin.md): this
+page always shows what citizens get from this server.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+
+from flask import Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from bot.admin import auth, bp
+from bot.admin.figures import SHANGHAI
+from bot.messages import Inbound
+
+MAX_TEXT = 600  # WeChat's text box takes about this much; longer is not a citizen's message
+SIM_PREFIX = "sim-"
+
+
+def _openid() -> str:
+    openid = auth.session().get("sim", "")
+    if not openid.startswith(SIM_PREFIX):
+        openid = SIM_PREFIX + secrets.token_hex(8)
+        auth.update_session(sim=openid)
+    return openid
+
+
+def _inbound(openid: str, body: dict) -> Inbound | None:
+    """A text message, or the `subscribe` event (关注) that shows the welcome; None when malformed."""
+    now = int(time.time())
+    if body.get("event") == "subscribe":
+        return Inbound(openid, "event", event="subscribe", create_time=now)
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+        return None
+    return Inbound(openid, "text", text, msg_id=str(secrets.randbits(63)), create_time=now)
+
+
+@bp.get("/simulator")
+def simulator() -> ResponseReturnValue:
+    snapshot = auth.runtime().content.snapshot()
+    return render_template("simulator.html", openid=_openid(), snapshot=snapshot,
+                           csrf=auth.session()["csrf"], max_text=MAX_TEXT)
+
+
+@bp.post("/simulator/send")
+def simulator_send() -> ResponseReturnValue:
+    body = request.get_json(silent=True)
+    inbound = _inbound(_openid(), body) if isinstance(body, dict) else None
+    if inbound is None:
+        return jsonify(error=f"send JSON {{\"text\": \"…\"}} with 1–{MAX_TEXT} characters, "
+                             "or {\"event\": \"subscribe\"}"), 400
+    reply = auth.runtime().dispatcher.handle(inbound, dt.datetime.now(SHANGHAI))
+    return jsonify(reply=reply.text or "", openid=inbound.openid)
+
+
+@bp.post("/simulator/reset")
+def simulator_reset() -> Response:
+    """Forget the simulator user everywhere and start over as a new one (a first-time citizen)."""
+    rt = auth.runtime()
+    rt.forget(_openid())
+    openid = SIM_PREFIX + secrets.token_hex(8)
+    auth.update_session(sim=openid)
+    return jsonify(openid=openid)
