@@ -9,7 +9,10 @@ on character tokens): the cosine ranked the right law first more often, so rapid
 where strings are compared whole (bot/gaps.py clusters unanswered questions with it).
 
 A wrong law is worse than no answer: `answer` needs a clear score, and a close runner-up that
-cites other laws demotes the reply to a “您是不是想问” list. Knows nothing of HTTP or Redis.
+cites other laws demotes the reply to a “您是不是想问” list. Real questions are stories that
+match no single item well; for them a second path asks which *law* the story is about (a law
+model trained on the items' own texts, plus the top items' votes) and, when one law clearly
+leads, answers with that law's best item. Knows nothing of HTTP or Redis.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from typing import Iterable, Mapping
 from bot.model import Item
 from bot.normalise import Normaliser, mask_personal, normalise
 
-__all__ = ["Match", "Matcher", "Thresholds", "grams", "mask_personal", "normalise"]
+__all__ = ["LawModel", "Match", "Matcher", "Thresholds", "grams", "mask_personal", "normalise"]
 
 ANSWER, SUGGEST, NONE = "answer", "suggest", "none"
 CHITCHAT = "chitchat"
@@ -65,6 +68,12 @@ class Thresholds:
     suggest: float = 0.16  # best score at or above: “您是不是想问”
     audience_boost: float = 0.02  # items for the user's audience win near-ties
     max_suggestions: int = 3
+    law_margin: float = 0.5  # law path: the winning law leads the runner-up by this much …
+    law_item: float = 0.08  # … and its best item scores at least this
+    law_min_length: int = 14  # the law path reads stories, not a few words
+    vote_weight: float = 1.0  # how much the top items' scores count next to the law model
+    vote_depth: int = 10  # how many top items vote
+    smoothing: float = 0.3  # additive smoothing of the law model's gram counts
 
 
 def grams(text: str) -> Counter[str]:
@@ -85,12 +94,13 @@ class Matcher:
 
     def __init__(self, items: tuple[Item, ...], normaliser: Normaliser,
                  postings: Mapping[str, tuple[array, array]], idf: Mapping[str, float],
-                 thresholds: Thresholds) -> None:
+                 thresholds: Thresholds, laws: LawModel) -> None:
         self.items = items
         self.normaliser = normaliser
         self.postings = postings
         self.idf = idf
         self.thresholds = thresholds
+        self.laws = laws
         self.unknown_idf = math.log(len(items) + 2)
         self.max_postings = max(300, len(items) // 100)
 
@@ -111,15 +121,21 @@ class Matcher:
                 ids[gram].append(index)
                 weights[gram].append(weight)
         postings = {g: (ids[g], weights[g]) for g in ids}
-        return cls(items, normaliser, postings, idf, thresholds or Thresholds())
+        thresholds = thresholds or Thresholds()
+        laws = LawModel.build(items, normaliser, thresholds.smoothing)
+        return cls(items, normaliser, postings, idf, thresholds, laws)
 
     def match(self, text: str, audience: str = "public") -> Match:
         query = _strip_courtesy(self.normaliser(text))
         if not query:
             return Match(NONE, (), CHITCHAT)
         ranked = self._rank(query, audience)
-        candidates = tuple((self.items[i].id, round(s, 4)) for i, s in ranked[:10])
-        return self._band(query, ranked, candidates)
+        if _is_small_talk(query):
+            return Match(NONE, self._ids(ranked), CHITCHAT)
+        return self._band(query, ranked)
+
+    def _ids(self, ranked: list[tuple[int, float]]) -> tuple[tuple[str, float], ...]:
+        return tuple((self.items[i].id, round(s, 4)) for i, s in ranked[: self.thresholds.max_suggestions])
 
     def _rank(self, query: str, audience: str) -> list[tuple[int, float]]:
         vector = _unit_vector(grams(query), self.idf, self.unknown_idf)
@@ -136,16 +152,34 @@ class Matcher:
                 scores[index] += boost
         return heapq.nlargest(20, scores.items(), key=lambda kv: kv[1])
 
-    def _band(self, query: str, ranked: list[tuple[int, float]],
-              candidates: tuple[tuple[str, float], ...]) -> Match:
+    def _band(self, query: str, ranked: list[tuple[int, float]]) -> Match:
+        """The item path for a clear item match, else the law path for a clear law, else suggestions."""
         t = self.thresholds
         best = ranked[0][1] if ranked else 0.0
-        if best < t.suggest or _is_small_talk(query):
-            kind = CHITCHAT if _is_small_talk(query) else ""
-            return Match(NONE, candidates[: t.max_suggestions], kind)
         if best >= t.answer and not self._contested(ranked):
-            return Match(ANSWER, candidates[: t.max_suggestions])
-        return Match(SUGGEST, candidates[: t.max_suggestions])
+            return Match(ANSWER, self._ids(ranked))
+        if len(query) < t.law_min_length:
+            return Match(SUGGEST if best >= t.suggest else NONE, self._ids(ranked))
+        law, lead = self._law_vote(query, ranked)
+        chosen = [(i, s) for i, s in ranked if law in self.items[i].laws][:1]
+        if lead >= t.law_margin and chosen and chosen[0][1] >= t.law_item:
+            rest = [pair for pair in ranked if pair != chosen[0]]
+            return Match(ANSWER, self._ids(chosen + rest))
+        if best >= t.suggest:
+            return Match(SUGGEST, self._ids(ranked))
+        return Match(NONE, self._ids(ranked))
+
+    def _law_vote(self, query: str, ranked: list[tuple[int, float]]) -> tuple[str, float]:
+        """The likeliest law and its lead: the law model's scores plus the top items' votes."""
+        t = self.thresholds
+        votes = self.laws.scores(grams(query))
+        for index, score in ranked[: t.vote_depth]:
+            for law in self.items[index].laws:
+                votes[law] = votes.get(law, -1.0) + t.vote_weight * score
+        if not votes:
+            return "", 0.0
+        top = heapq.nlargest(2, votes.items(), key=lambda kv: kv[1])
+        return top[0][0], top[0][1] - (top[1][1] if len(top) > 1 else -1.0)
 
     def _contested(self, ranked: list[tuple[int, float]]) -> bool:
         """A runner-up that is nearly as good but shares no law with the winner: unsure which law."""
@@ -157,6 +191,65 @@ class Matcher:
             if not laws & set(self.items[index].laws):
                 return True
         return False
+
+
+@dataclass(frozen=True)
+class LawModel:
+    """Which law a question belongs to, from everything the items say about each law.
+
+    Real questions are long stories (median ~100 characters): their words spread over many
+    items and no single item scores high, yet the story's words still say which law it is
+    about (工伤, 判几年, 离婚 …). A multinomial naive Bayes over grams, trained on each law's
+    items — title, questions, answer, case and quotes — reads that. Per gram it stores only
+    the laws whose count differs from the smoothing floor, so scoring touches a few postings.
+    """
+
+    laws: tuple[str, ...]
+    floor: array  # per law: log prior plus log P(unseen gram | law)
+    unseen: array  # per law: log P(unseen gram | law), what each gram adds before its deltas
+    deltas: Mapping[str, tuple[array, array]]  # gram → (law indexes, log-probability gain)
+
+    @classmethod
+    def build(cls, items: tuple[Item, ...], normaliser: Normaliser, smoothing: float) -> LawModel:
+        bags: dict[str, Counter[str]] = defaultdict(Counter)
+        for item in items:
+            text = [normaliser(t) for t in _item_texts(item)]
+            for law in item.laws:
+                for part in text:
+                    bags[law].update(grams(part))
+        laws = tuple(sorted(bags))
+        vocabulary = len(set().union(*bags.values())) if bags else 1
+        counts = Counter(law for item in items for law in item.laws)
+        floor, unseen = array("d"), array("d")
+        law_ids: dict[str, array] = defaultdict(lambda: array("H"))
+        gains: dict[str, array] = defaultdict(lambda: array("f"))
+        for index, law in enumerate(laws):
+            total = sum(bags[law].values()) + smoothing * vocabulary
+            unseen.append(math.log(smoothing / total))
+            floor.append(math.log(counts[law]))
+            for gram, count in bags[law].items():
+                law_ids[gram].append(index)
+                gains[gram].append(math.log((count + smoothing) / smoothing))
+        return cls(laws, floor, unseen, {g: (law_ids[g], gains[g]) for g in law_ids})
+
+    def scores(self, bag: Counter[str]) -> dict[str, float]:
+        """Per law, the log-likelihood per known gram, relative to the best law (which gets 0)."""
+        known = [(g, c) for g, c in bag.items() if g in self.deltas]
+        length = sum(c for _, c in known)
+        if not length or not self.laws:
+            return {}
+        totals = [f + length * u for f, u in zip(self.floor, self.unseen)]
+        for gram, count in known:
+            for index, gain in zip(*self.deltas[gram]):
+                totals[index] += count * gain
+        top = max(totals)
+        return {law: (total - top) / length for law, total in zip(self.laws, totals)}
+
+
+def _item_texts(item: Item) -> tuple[str, ...]:
+    """All an item says: its law model learns from the answer and case too, not just questions."""
+    case = (item.case.title, item.case.facts, item.case.outcome, item.case.lesson) if item.case else ()
+    return (item.title, *item.questions, item.answer, *case, *(c.quote for c in item.cites))
 
 
 def _item_grams(item: Item, normaliser: Normaliser) -> Counter[str]:
