@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from bot.admin.figures import Share, percent
 
-WIDTH = 720
+WIDTH = 600
 FONT = "'WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei',sans-serif"
 COLOURS = ("#07c160", "#1f6fd1", "#f29100", "#d64541", "#8e44ad", "#16a2b8")
 EMPTY = "暂无数据"
@@ -23,11 +23,11 @@ def _svg(height: int, title: str, body: list[str]) -> Markup:
     label = escape(title)
     return Markup(
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-label="{label}" font-family="{FONT}" font-size="13">'
+        f'width="100%" role="img" aria-label="{label}" font-family="{FONT}" font-size="15">'
         f"<title>{label}</title>{''.join(body)}</svg>")
 
 
-def _text(x: float, y: float, text: object, anchor: str = "start", size: int = 13, fill: str = "#333") -> str:
+def _text(x: float, y: float, text: object, anchor: str = "start", size: int = 15, fill: str = "#333") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
             f'fill="{fill}">{escape(str(text))}</text>')
 
@@ -61,9 +61,11 @@ def line_chart(dates: Sequence[dt.date], series: Sequence[tuple[str, Sequence[in
                           for i, v in enumerate(values))
         body.append(f'<polyline class="series" points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
         body.append(f'<rect x="{left + n * 180}" y="6" width="12" height="12" fill="{colour}"/>')
-        body.append(_text(left + n * 180 + 16, 17, f"{name}（合计 {sum(values)}）"))
-    for i in sorted({0, len(dates) // 2, len(dates) - 1}):
-        body.append(_text(left + i * step, height - 14, dates[i].strftime("%m-%d"), "middle", 12, "#666"))
+        body.append(_text(left + n * 180 + 16, 17, f"{name}（合计 {sum(values)}）", size=13))
+    last = len(dates) - 1
+    for i in sorted({0, last // 2, last}):
+        anchor = "start" if i == 0 else "end" if i == last else "middle"
+        body.append(_text(left + i * step, height - 14, dates[i].strftime("%m-%d"), anchor, 13, "#666"))
     return _svg(height, title, body)
 
 
@@ -73,7 +75,7 @@ def _axes(left: int, top: int, width: float, height: float, top_value: int) -> s
         y = top + height - fraction * height
         lines.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + width:.1f}" y2="{y:.1f}" stroke="#e5e5e5"/>')
         value = top_value * fraction
-        lines.append(_text(left - 6, y + 4, f"{value:g}", "end", 12, "#666"))
+        lines.append(_text(left - 6, y + 4, f"{value:g}", "end", 13, "#666"))
     return "".join(lines)
 
 
@@ -82,17 +84,17 @@ def bar_chart(rows: Sequence[tuple[str, int]], title: str, unit: str = "") -> Ma
     rows = [row for row in rows if row[1] > 0]
     if not rows:
         return _empty(title)
-    label_w, bar_h, gap = 170, 20, 8
+    label_w, bar_h, gap = 150, 22, 8
     top_value = max(value for _, value in rows)
     room = WIDTH - label_w - 90
     body = []
     for n, (label, value) in enumerate(rows):
         y = 10 + n * (bar_h + gap)
         length = max(value / top_value * room, 1)
-        body.append(_text(label_w - 8, y + 15, _clip(label), "end"))
+        body.append(_text(label_w - 8, y + 16, _clip(label), "end"))
         body.append(f'<rect class="bar" x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" '
                     f'fill="{COLOURS[n % len(COLOURS)]}"/>')
-        body.append(_text(label_w + length + 6, y + 15, f"{value}{unit}"))
+        body.append(_text(label_w + length + 6, y + 16, f"{value}{unit}"))
     return _svg(20 + len(rows) * (bar_h + gap), title, body)
 
 
@@ -101,17 +103,17 @@ def rate_chart(shares: Sequence[Share], title: str) -> Markup:
     shares = [share for share in shares if share.whole]
     if not shares:
         return _empty(title)
-    label_w, bar_h, gap = 170, 20, 8
-    room = WIDTH - label_w - 150
+    label_w, bar_h, gap = 150, 22, 8
+    room = WIDTH - label_w - 170
     body = []
     for n, share in enumerate(shares):
         y = 10 + n * (bar_h + gap)
-        length = (share.rate or 0) * room
-        body.append(_text(label_w - 8, y + 15, _clip(share.label), "end"))
+        length = min(share.rate or 0, 1) * room  # a bar never leaves its track, even on odd counts
+        body.append(_text(label_w - 8, y + 16, _clip(share.label), "end"))
         body.append(f'<rect x="{label_w}" y="{y}" width="{room}" height="{bar_h}" fill="#eef1f4"/>')
         body.append(f'<rect class="bar" x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" '
                     f'fill="{COLOURS[n % len(COLOURS)]}"/>')
-        body.append(_text(label_w + room + 6, y + 15, f"{percent(share)}（{share.part}/{share.whole}）"))
+        body.append(_text(label_w + room + 6, y + 16, f"{percent(share)}（{share.part}/{share.whole}）"))
     return _svg(20 + len(shares) * (bar_h + gap), title, body)
 
 
