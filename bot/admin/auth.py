@@ -137,7 +137,8 @@ def check_csrf() -> None:
 
 def safe_next(target: str | None) -> str:
     """Only a path inside /admin, so the login page cannot be used to send people elsewhere."""
-    parts = urlsplit(target or "")
+    target = target or ""
+    parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/admin") or target.startswith("//"):
         return url_for("admin.dashboard")
     return target

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from scheduler import send
 from scheduler.calendar import CHINA
 from scheduler.context import Context
-from scheduler.plan import ALL, plan
+from scheduler.plan import plan
 
 if TYPE_CHECKING:
     from bot.model import Content
@@ -79,14 +79,6 @@ def planned(ctx: Context, start: dt.date, end: dt.date) -> list[PlannedRow]:
     rows += [PlannedRow(o.occurrence.at, o.occurrence.title, o.audience, f"不发送：{o.reason}")
              for o in chosen.left_out]
     return sorted(rows, key=lambda r: (r.at, r.title))
-
-
-def audience_label(audience: str, names: Mapping[str, str]) -> str:
-    return "全体用户" if audience == ALL else names.get(audience, audience)
-
-
-def reached_total(rows: Iterable[Delivery]) -> int:
-    return sum(row.reached for row in rows)
 
 
 def _date_of(key: str) -> str:

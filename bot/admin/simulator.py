@@ -18,7 +18,7 @@ from bot.admin import auth, bp
 from bot.admin.figures import SHANGHAI
 from bot.messages import Inbound
 
-MAX_TEXT = 600  # WeChat's text box takes about this much; longer is not a citizen's message
+MAX_TEXT = 600  # a question, not a document: longer input is a paste no item would match
 SIM_PREFIX = "sim-"
 
 

@@ -13,8 +13,9 @@ from bot.admin import auth, bp
 from bot.admin.attention import KINDS, attention, findings_on_disk
 from bot.admin.campaigns import deliveries, ledger_context, planned
 from bot.admin.figures import MAX_PERIOD_DAYS, SHANGHAI, half_year, percent, previous_half_year, today
+from bot.admin.report import (TABLES, Report, build_report, csv_text, file_stem, render_html, report_charts,
+                              table_csv)
 from bot.checkcites import REVIEW_DUE
-from bot.admin.report import TABLES, build_report, file_stem, render_html, report_charts, table_csv
 
 DEFAULT_DAYS = 30
 GAPS_SHOWN = 100
@@ -40,7 +41,7 @@ def _period() -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _report(start: dt.date, end: dt.date):
+def _report(start: dt.date, end: dt.date) -> Report:
     rt = auth.runtime()
     snapshot = rt.content.snapshot()
     with rt.store.guard():
@@ -89,8 +90,6 @@ def unanswered() -> ResponseReturnValue:
 
 @bp.get("/gaps.csv")
 def unanswered_csv() -> Response:
-    from bot.admin.report import csv_text
-
     rt = auth.runtime()
     with rt.store.guard():
         found = gaps.top_gaps(rt.store, GAPS_SHOWN)
