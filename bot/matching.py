@@ -41,7 +41,7 @@ _COURTESY = re.compile(
 _SMALL_TALK = re.compile(
     r"天气|笑话|你是谁|你叫什么|你几岁|你是机器人|你是人吗|吃了吗|吃饭了吗|早上好|中午好|晚上好|晚安|"
     r"早安|再见|拜拜|哈哈|呵呵|嘻嘻|无聊|好的|好吧|嗯|哦|ok|收到|知道了|明白了|你好|您好|谢谢|"
-    r"唱首歌|讲个故事|几点了|星期几|你会什么|你能干什么|爱你|想你|好玩|游戏|测试"
+    r"唱首歌|唱歌|讲个故事|^\d+$|几点了|星期几|你会什么|你能干什么|爱你|想你|好玩|游戏|测试"
 )
 _SMALL_TALK_MAX_LEN = 12
 
@@ -68,6 +68,7 @@ class Thresholds:
     suggest: float = 0.16  # best score at or above: “您是不是想问”
     audience_boost: float = 0.02  # items for the user's audience win near-ties
     max_suggestions: int = 3
+    agreed: float = 0.2  # a lower best score still answers when the law vote names its law
     law_margin: float = 0.5  # law path: the winning law leads the runner-up by this much …
     law_item: float = 0.08  # … and its best item scores at least this
     law_min_length: int = 14  # the law path reads stories, not a few words
@@ -158,16 +159,15 @@ class Matcher:
         best = ranked[0][1] if ranked else 0.0
         if best >= t.answer and not self._contested(ranked):
             return Match(ANSWER, self._ids(ranked))
-        if len(query) < t.law_min_length:
-            return Match(SUGGEST if best >= t.suggest else NONE, self._ids(ranked))
         law, lead = self._law_vote(query, ranked)
+        if best >= t.agreed and law in self.items[ranked[0][0]].laws and not self._contested(ranked):
+            return Match(ANSWER, self._ids(ranked))
         chosen = [(i, s) for i, s in ranked if law in self.items[i].laws][:1]
-        if lead >= t.law_margin and chosen and chosen[0][1] >= t.law_item:
+        if (len(query) >= t.law_min_length and lead >= t.law_margin
+                and chosen and chosen[0][1] >= t.law_item):
             rest = [pair for pair in ranked if pair != chosen[0]]
             return Match(ANSWER, self._ids(chosen + rest))
-        if best >= t.suggest:
-            return Match(SUGGEST, self._ids(ranked))
-        return Match(NONE, self._ids(ranked))
+        return Match(SUGGEST if best >= t.suggest else NONE, self._ids(ranked))
 
     def _law_vote(self, query: str, ranked: list[tuple[int, float]]) -> tuple[str, float]:
         """The likeliest law and its lead: the law model's scores plus the top items' votes."""

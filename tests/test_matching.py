@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.matching import ANSWER, CHITCHAT, NONE, SUGGEST, Matcher
-from bot.model import Cite, Item
+from bot.matching import ANSWER, CHITCHAT, NONE, SUGGEST, Matcher, Thresholds
+from bot.model import Cite, Content, Item
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "matching_items.yaml"
@@ -17,10 +17,10 @@ DEV = ROOT / "tests" / "data" / "dev_questions.tsv"
 SYNONYMS = yaml.safe_load((ROOT / "content" / "synonyms.yaml").read_text(encoding="utf-8"))["synonyms"]
 LAW = re.compile(r"《([^》]+)》")
 
-# Floors on the dev set with the shipped content, just under what was measured (0.66 right,
-# 0.04 wrong, 0 chit-chat answered with 278 items). The goal is 0.90 right: the gap is questions
-# no item answers yet (bench/eval_matching.py --dev lists them), so raise this as content grows.
-RIGHT_FLOOR = 0.62
+# Floors on the dev set with the shipped content, just under what was measured (0.742 right,
+# 0.035 wrong, 0 chit-chat answered with 355 items). The goal is 0.90 right: the gap is mostly
+# questions whose best item scores in the suggestion band (bench/eval_matching.py --dev).
+RIGHT_FLOOR = 0.72
 WRONG_CEILING = 0.05
 CHITCHAT_CEILING = 0.05
 
@@ -67,7 +67,7 @@ def test_greetings_around_a_question_are_ignored(matcher: Matcher) -> None:
 
 
 @pytest.mark.parametrize("text", ["今天天气怎么样", "讲个笑话", "你好", "你是谁", "谢谢", "😀😀", "哈哈",
-                                  "早上好", "好的", "在吗"])
+                                  "早上好", "好的", "在吗", "你会唱歌吗", "11111"])
 def test_small_talk_never_gets_a_law(matcher: Matcher, text: str) -> None:
     match = matcher.match(text, "public")
     assert (match.band, match.kind) == (NONE, CHITCHAT)
@@ -128,19 +128,34 @@ def dev_rows() -> list[tuple[str, set[str], str]]:
 
 def test_the_dev_set_is_large_and_covers_every_audience() -> None:
     rows = dev_rows()
-    assert len([r for r in rows if r[1] != {"-"}]) >= 320
-    assert len([r for r in rows if r[1] == {"-"}]) >= 40
+    assert len([r for r in rows if r[1] != {"-"}]) >= 370
+    assert len([r for r in rows if r[1] == {"-"}]) >= 45
     assert {r[2] for r in rows} == {"public", "youth", "farmers", "elderly", "workers", "women",
                                     "business", "officials"}
 
 
-def test_the_shipped_content_answers_the_dev_set_with_the_right_law() -> None:
+@pytest.fixture(scope="module")
+def shipped() -> tuple[Content, Matcher]:
     if not any((ROOT / "content" / "packs").glob("*/*.yaml")):
         pytest.skip("content/packs holds no items yet")
     from bot.content import load_content
 
     content, _ = load_content(ROOT / "content", ROOT / "menus")
-    matcher = Matcher.build(content.items.values(), content.synonyms)
+    return content, Matcher.build(content.items.values(), content.synonyms)
+
+
+def test_a_story_no_item_matches_well_is_answered_by_its_law(shipped: tuple[Content, Matcher]) -> None:
+    """Real questions are stories: the law path answers when the words clearly point at one law."""
+    content, matcher = shipped
+    match = matcher.match("我在一家工厂做了三年，上个月在车间操作机器的时候手被卷进去受了伤，"
+                          "老板说是我自己操作不当，不肯去人社局帮我申请，我想问问这种情况怎么办", "workers")
+    assert match.band == ANSWER
+    assert match.candidates[0][1] < Thresholds().answer
+    assert "工伤保险条例" in content.items[match.best].laws
+
+
+def test_the_shipped_content_answers_the_dev_set_with_the_right_law(shipped: tuple[Content, Matcher]) -> None:
+    content, matcher = shipped
     right = wrong = chat_answered = legal = chat = 0
     for text, laws, audience in dev_rows():
         match = matcher.match(text, audience)
