@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import os
 import sys
 from typing import Any, Sequence
@@ -15,19 +14,15 @@ from typing import Any, Sequence
 from bot.errors import PufaError
 from bot.model import BottomButton, Content
 
-COMMAND_MODULES = ("bot.check", "bot.review", "bot.cli", "bot.chat_cli", "bot.certificates",
-                   "scheduler.cli", "bot.gaps", "bot.report")
+COMMAND_MODULES = ("bot.check", "bot.review", "bot.cli", "bot.chat_cli", "scheduler.cli", "bot.gaps",
+                   "bot.admin.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pufa", description="普法助手: content checks, menus, chat, campaigns")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
-        if importlib.util.find_spec(name.rpartition(".")[0]) is None or importlib.util.find_spec(name) is None:
-            continue
-        register = getattr(importlib.import_module(name), "register", None)
-        if register is not None:
-            register(subparsers)
+        importlib.import_module(name).register(subparsers)
     return parser
 
 

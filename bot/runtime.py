@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 log = logging.getLogger(__name__)
+SIMULATOR_PREFIX = "sim-"
 
 
 @dataclass
@@ -50,6 +51,8 @@ class Runtime:
         return self._counters
 
     def count(self, now: dt.datetime, openid: str, *fields: str) -> None:
+        if openid.startswith(SIMULATOR_PREFIX):  # editors trying content are not citizens
+            return
         try:
             with self.store.guard():
                 self.counters().hit(now.date(), openid, *fields)

@@ -17,9 +17,10 @@ from flask.typing import ResponseReturnValue
 from bot.admin import auth, bp
 from bot.admin.figures import SHANGHAI
 from bot.messages import Inbound
+from bot.runtime import SIMULATOR_PREFIX
 
 MAX_TEXT = 600  # a question, not a document: longer input is a paste no item would match
-SIM_PREFIX = "sim-"
+SIM_PREFIX = SIMULATOR_PREFIX  # the runtime leaves these users out of analytics
 
 
 def _openid() -> str:
