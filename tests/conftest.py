@@ -96,3 +96,21 @@ def _no_stray_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(("WECHAT_", "REDIS_", "ADMIN_", "PREVIEW_", "CAMPAIGN_", "QUIET_")):
             monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def store(redis_url: str):
+    """A `Store` on the test database with the default prefix."""
+    from bot.store import Store
+
+    return Store(redis.Redis.from_url(redis_url), "pufa:", "test redis")
+
+
+@pytest.fixture
+def standin():
+    """The stand-in WeChat API on a loopback port (tests/wechat_standin.py)."""
+    from tests.wechat_standin import StandIn
+
+    server = StandIn()
+    yield server
+    server.close()

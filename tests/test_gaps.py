@@ -5,17 +5,11 @@ import argparse
 import datetime as dt
 
 import pytest
-import redis
 
 from bot import gaps
 from bot.store import Store
 
 NOW = dt.datetime(2026, 11, 22, 10, 0)
-
-
-@pytest.fixture
-def store(redis_url: str) -> Store:
-    return Store(redis.Redis.from_url(redis_url), "pufa:", "test redis")
 
 
 def test_the_same_question_typed_differently_counts_once(store: Store) -> None:

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
 
 import pytest
-import redis
 
 from bot import privacy, subscriptions as subs
 from bot.model import Topic
@@ -21,18 +19,6 @@ TOPICS = {
     "civil_code": Topic("civil_code", "民法典", ("民法", "借条")),
 }
 CUSTOM = "/cgi-bin/message/custom/send"
-
-
-@pytest.fixture
-def store(redis_url: str) -> Store:
-    return Store(redis.Redis.from_url(redis_url), "pufa:", "test")
-
-
-@pytest.fixture
-def standin() -> Iterator[StandIn]:
-    server = StandIn()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """Audience tags: the hot path queues, the scheduler drains in batches of at most 50."""
 from __future__ import annotations
 
-from typing import Iterator
 
 import pytest
-import redis
 
 from bot import privacy
 from bot.model import Audience
@@ -17,18 +15,6 @@ from tests.wechat_standin import APPID, SECRET, StandIn
 AUDIENCES = {"public": Audience("public", "全体市民", default=True), "farmers": Audience("farmers", "农民"),
              "women": Audience("women", "妇女与家庭")}
 TAGGING = "/cgi-bin/tags/members/batchtagging"
-
-
-@pytest.fixture
-def store(redis_url: str) -> Store:
-    return Store(redis.Redis.from_url(redis_url), "pufa:", "test")
-
-
-@pytest.fixture
-def standin() -> Iterator[StandIn]:
-    server = StandIn()
-    yield server
-    server.close()
 
 
 @pytest.fixture

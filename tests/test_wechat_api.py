@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Iterator
 
 import pytest
-import redis
 
 from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
 from bot.settings import load_settings
@@ -14,13 +12,6 @@ from bot.wechat_api import WeChatClient
 from tests.wechat_standin import APPID, SECRET, StandIn
 
 SENDALL = "/cgi-bin/message/mass/sendall"
-
-
-@pytest.fixture
-def standin() -> Iterator[StandIn]:
-    server = StandIn()
-    yield server
-    server.close()
 
 
 def client_for(standin: StandIn, redis_url: str, sleeps: list[float] | None = None,
