@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import threading
 
+import redis
+
 import pytest
 
 from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
