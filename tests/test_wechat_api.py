@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import threading
 
-import redis
-
 import pytest
+import redis
 
 from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
 from bot.settings import load_settings
