@@ -103,6 +103,11 @@ def dispatcher_replier(content: Content) -> Callable[[Question], set[str]]:
     from bot.settings import load_settings
 
     runtime = build_runtime(load_settings(redis_key_prefix="pufa-bench:"))
+    snapshot = runtime.content.snapshot()
+    if snapshot.from_last_good:
+        print(f"WARNING: content on disk fails `pufa check`; the dispatcher serves the last good "
+              f"content {snapshot.version} ({len(snapshot.content.items)} items), not the items scored above",
+              file=sys.stderr)
     now = dt.datetime(2026, 11, 22, 10, 0)
     numbers = iter(range(10**9))
 
@@ -123,7 +128,7 @@ def evaluate(questions: Iterable[Question], reply: Callable[[Question], set[str]
     tallies: dict[str, Tally] = defaultdict(Tally)
     for question in questions:
         laws = reply(question)
-        right = question.law in laws
+        right = bool(laws & set(question.law.split("|")))  # dev rows may accept several laws
         tallies[question.law].add(bool(laws), right)
         tallies["(all)"].add(bool(laws), right)
         if misses is not None and laws and not right:
