@@ -183,15 +183,21 @@ def load_item(schema: Schema, data: Map, audience: str, topic: str, laws: LawLib
 
 def load_items(packs: Path, laws: LawLibrary, findings: list[Finding]) -> list[Item]:
     """Every item under packs/<audience>/<topic>.yaml, duplicates included (check reports them)."""
-    items: list[Item] = []
-    for path in sorted(packs.glob("*/*.yaml")):
-        entries, schema = _entries(path, "items", Seq, findings)
+    return _load_each(sorted(packs.glob("*/*.yaml")), "items", "an item", findings,
+                      lambda schema, data, path: load_item(schema, data, path.parent.name, path.stem, laws))
+
+
+def _load_each(paths: list[Path], key: str, what: str, findings: list[Finding], build) -> list:
+    """Each mapping listed under `key` in each file, built by `build(schema, data, path)`."""
+    loaded = []
+    for path in paths:
+        entries, schema = _entries(path, key, Seq, findings)
         for index, entry in enumerate(entries):
-            data = schema.mapping(entry, entries.at(index), "an item")
-            item = data and load_item(schema, data, path.parent.name, path.stem, laws)
-            if item:
-                items.append(item)
-    return items
+            data = schema.mapping(entry, entries.at(index), what)
+            built = data and build(schema, data, path)
+            if built:
+                loaded.append(built)
+    return loaded
 
 
 def load_question(schema: Schema, data: Map, topic: str, laws: LawLibrary) -> QuizQuestion | None:
@@ -216,15 +222,8 @@ def load_question(schema: Schema, data: Map, topic: str, laws: LawLibrary) -> Qu
 
 
 def load_quizzes(directory: Path, laws: LawLibrary, findings: list[Finding]) -> list[QuizQuestion]:
-    questions: list[QuizQuestion] = []
-    for path in sorted(directory.glob("*.yaml")):
-        entries, schema = _entries(path, "questions", Seq, findings)
-        for index, entry in enumerate(entries):
-            data = schema.mapping(entry, entries.at(index), "a quiz question")
-            question = data and load_question(schema, data, path.stem, laws)
-            if question:
-                questions.append(question)
-    return questions
+    return _load_each(sorted(directory.glob("*.yaml")), "questions", "a quiz question", findings,
+                      lambda schema, data, path: load_question(schema, data, path.stem, laws))
 
 
 def load_campaigns(path: Path, ids: dict[str, set[str]], findings: list[Finding]) -> tuple[Any, ...]:
