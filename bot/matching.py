@@ -44,6 +44,7 @@ _SMALL_TALK = re.compile(
     r"唱首歌|唱歌|讲个故事|^\d+$|几点了|星期几|你会什么|你能干什么|爱你|想你|好玩|游戏|测试"
 )
 _SMALL_TALK_MAX_LEN = 12
+LAW_PATH = "law"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ class Match:
 
     band: str
     candidates: tuple[tuple[str, float], ...] = ()
-    kind: str = ""  # "chitchat" for small talk and greetings, so the dispatcher can be polite
+    # "chitchat" for small talk, so the dispatcher can be polite; "law" when the law is clear but
+    # no item fits closely, so the dispatcher presents the item as the nearest answer, not the answer.
+    kind: str = ""
 
     @property
     def best(self) -> str | None:
@@ -166,7 +169,7 @@ class Matcher:
         if (len(query) >= t.law_min_length and lead >= t.law_margin
                 and chosen and chosen[0][1] >= t.law_item):
             rest = [pair for pair in ranked if pair != chosen[0]]
-            return Match(ANSWER, self._ids(chosen + rest))
+            return Match(ANSWER, self._ids(chosen + rest), LAW_PATH)
         return Match(SUGGEST if best >= t.suggest else NONE, self._ids(ranked))
 
     def _law_vote(self, query: str, ranked: list[tuple[int, float]]) -> tuple[str, float]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot import commands, navigation, texts
 from bot.dispatch import Outcome, Turn
+from bot.matching import LAW_PATH
 from bot.session import AUDIENCE_CHOICE, MENU, QUIZ, SUGGEST, cleared
 
 if TYPE_CHECKING:
@@ -62,10 +63,11 @@ def question(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
     honest fallback (chit-chat gets a greeting, never a law)."""
     match = turn.snapshot.index.match(turn.text, turn.audience)
     if match.band == "answer":
-        return answer_item(dispatcher, turn, match.candidates[0][0])
+        lead = texts.NEAREST_ANSWER if match.kind == LAW_PATH else ""
+        return answer_item(dispatcher, turn, match.candidates[0][0], lead)
     if match.kind == "chitchat" and not DANGER.search(turn.text):
         return Outcome(texts.CHITCHAT, cleared(turn.conversation))
-    dispatcher.runtime.record_unanswered(turn.text, turn.now)
+    dispatcher.runtime.record_unanswered(turn)
     if match.band == "suggest":
         ids = [item_id for item_id, _ in match.candidates[:3]]
         items = turn.snapshot.content.items
@@ -75,10 +77,12 @@ def question(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
     return Outcome(text, cleared(turn.conversation))
 
 
-def answer_item(dispatcher: "Dispatcher", turn: Turn, item_id: str) -> Outcome:
+def answer_item(dispatcher: "Dispatcher", turn: Turn, item_id: str, lead: str = "") -> Outcome:
+    """The item's short answer; `lead` is a line to put first (after 110 when in danger)."""
     item = turn.snapshot.content.items[item_id]
     dispatcher.runtime.count_answer(turn, item)
-    text = _danger_first(turn, texts.item_answer(item))
+    text = texts.item_answer(item)
+    text = _danger_first(turn, f"{lead}\n{text}" if lead else text)
     return Outcome(text, cleared(turn.conversation, last_item=item_id))
 
 

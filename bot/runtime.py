@@ -71,12 +71,16 @@ class Runtime:
         item = turn.conversation.last_item or "-"
         self.count(turn.now, turn.openid, f"feedback:{verdict}", f"feedback:{verdict}:{item}")
 
-    def record_unanswered(self, text: str, now: dt.datetime) -> None:
+    def record_unanswered(self, turn: "Turn") -> None:
+        """Count the day's unanswered question and keep it (masked, without who asked) for editors."""
         from bot import gaps
 
+        self.count(turn.now, turn.openid, "unanswered")
+        if turn.openid.startswith(SIMULATOR_PREFIX):
+            return
         try:
             with self.store.guard():
-                gaps.record_unanswered(self.store, text, now)
+                gaps.record_unanswered(self.store, turn.text, turn.now)
         except StoreUnavailable:
             pass
 

@@ -9,7 +9,7 @@ from bot.model import Agency, Item
 MENU_HINT = "回复数字选择，回复「菜单」回到首页"
 DETAIL_HINT = "回复「详解」看以案释法和相关问题"
 FEEDBACK_PROMPT = "有帮助吗？回复「有用」或「没用」"
-GENERAL_INFO = "以上是一般性法律知识，具体案件请咨询专业人士。"
+NEAREST_ANSWER = "您的情况可能有所不同，下面是最接近的解答，仅供参考；具体问题可拨打12348咨询。"
 DANGER_FIRST_LINE = "如果您或他人正面临危险，请立即拨打110报警。"
 PRIVACY_NOTICE = (
     "隐私说明：我们只保存您选择的身份、订阅和最近的对话位置，用于为您提供服务；"
