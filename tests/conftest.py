@@ -114,3 +114,22 @@ def standin():
     server = StandIn()
     yield server
     server.close()
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of tests/fixtures/content (content/ and menus/) with a six-question quiz."""
+    from tests.chat import make_tree
+
+    return make_tree(tmp_path / "tree")
+
+
+@pytest.fixture
+def runtime(redis_url: str, tree: Path, tmp_path: Path):
+    """A real runtime (Redis, content holder, matcher, dispatcher) on the `tree` copy."""
+    from bot.runtime import build_runtime
+    from bot.settings import load_settings
+
+    settings = load_settings(environ={}, redis_url=redis_url, wechat_token="testtoken",
+                             content_dir=tree / "content", menus_dir=tree / "menus", var_dir=tmp_path / "var")
+    return build_runtime(settings)

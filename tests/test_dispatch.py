@@ -2,72 +2,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import shutil
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from bot import texts
-from bot.laws import load_laws
 from bot.messages import Inbound
-from bot.pages import MORE_FOOTER, size
-from bot.runtime import Runtime, build_runtime
+from bot.pages import MORE_FOOTER
+from bot.runtime import Runtime
 from bot.session import SUGGEST, Conversation
-from bot.settings import load_settings
+from tests import chat
 
-FIXTURE = Path(__file__).parent / "fixtures" / "content"
 NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-_ids = itertools.count(1)
-
-
-def quiz_yaml(laws_dir: Path) -> str:
-    """Six questions citing 《宪法》第三十三条, fingerprinted against the shipped text."""
-    fp = load_laws(laws_dir).resolve("宪法").article("第三十三条").fingerprint
-    entries = [
-        f"""  - id: quiz-test-{n}
-    question: 测试题{n}：公民在法律面前一律平等吗？
-    options: [平等, 不平等]
-    answer: A
-    explanation: 《宪法》第三十三条规定，中华人民共和国公民在法律面前一律平等。
-    cites:
-      - ref: 《宪法》第三十三条
-        fp: "{fp}"
-    audiences: [public]
-    item: public-constitution-day
-    reviewed_by: 测试
-    reviewed_on: 2026-11-20
-""" for n in range(6)]
-    return "questions:\n" + "".join(entries)
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    root = tmp_path / "tree"
-    shutil.copytree(FIXTURE, root, symlinks=False)
-    (root / "content" / "quizzes" / "constitution.yaml").write_text(
-        quiz_yaml(root / "content" / "laws"), encoding="utf-8")
-    return root
-
-
-@pytest.fixture
-def runtime(redis_url: str, tree: Path, tmp_path: Path) -> Runtime:
-    settings = load_settings(environ={}, redis_url=redis_url, wechat_token="testtoken",
-                             content_dir=tree / "content", menus_dir=tree / "menus", var_dir=tmp_path / "var")
-    return build_runtime(settings)
 
 
 def say(runtime: Runtime, text: str, openid: str = "user-a") -> str:
-    inbound = Inbound(openid, "text", text=text, msg_id=str(next(_ids)))
-    reply = runtime.dispatcher.handle(inbound, NOW)
-    assert reply.text is not None and size(reply.text) <= 2048
-    return reply.text
+    return chat.say(runtime, text, NOW, openid)
 
 
 def event(runtime: Runtime, name: str, key: str = "", openid: str = "user-a") -> str | None:
-    inbound = Inbound(openid, "event", event=name, event_key=key, create_time=next(_ids))
-    return runtime.dispatcher.handle(inbound, NOW).text
+    return chat.event(runtime, name, NOW, key, openid)
 
 
 def test_menu_shows_the_main_menu_in_the_conventions_format(runtime: Runtime) -> None:

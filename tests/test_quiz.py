@@ -1,0 +1,127 @@
+"""普法答题 beyond one round: no repeats, campaign topics, weekly boards, the 宪法宣传周 certificate."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import certificates
+from bot.runtime import Runtime, build_runtime
+from bot.settings import load_settings
+from tests.chat import make_tree, say
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = dt.datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
+CAMPAIGNS = """campaigns:
+  - id: constitution_week
+    title: 宪法宣传周
+    priority: 70
+    audiences: [public]
+    topics: [constitution]
+    quiz: constitution
+    years:
+      2026: 12-01..12-07
+    text: 宪法宣传周：学宪法、讲宪法。
+"""
+
+
+def runtime_on(tree: Path, redis_url: str, var: Path) -> Runtime:
+    settings = load_settings(environ={}, redis_url=redis_url, wechat_token="testtoken",
+                             content_dir=tree / "content", menus_dir=tree / "menus", var_dir=var)
+    return build_runtime(settings)
+
+
+@pytest.fixture
+def big_pool(redis_url: str, tmp_path: Path) -> Runtime:
+    return runtime_on(make_tree(tmp_path / "tree", quiz_count=11), redis_url, tmp_path / "var")
+
+
+@pytest.fixture
+def campaign_runtime(redis_url: str, tmp_path: Path) -> Runtime:
+    tree = make_tree(tmp_path / "tree")
+    (tree / "content" / "campaigns.yaml").write_text(CAMPAIGNS, encoding="utf-8")
+    return runtime_on(tree, redis_url, tmp_path / "var")
+
+
+def play_round(runtime: Runtime, now: dt.datetime, openid: str = "user-a", answers: str = "AAAAA") -> list[str]:
+    """Answers one round; returns the question texts asked and, last, the final reply."""
+    asked = [say(runtime, "答题", now, openid)]
+    for answer in answers:
+        asked.append(say(runtime, answer, now, openid))
+    return asked
+
+
+def question_ids(replies: list[str]) -> set[str]:
+    return {m for reply in replies for m in re.findall(r"测试题(\d+)", reply)}
+
+
+def test_a_second_round_asks_none_of_the_first_rounds_questions(big_pool: Runtime) -> None:
+    first = question_ids(play_round(big_pool, DAY))
+    second = question_ids(play_round(big_pool, DAY))
+    assert len(first) == len(second) == 5
+    assert first.isdisjoint(second)
+
+
+def test_an_unfinished_round_resumes_where_it_stopped(runtime: Runtime) -> None:
+    say(runtime, "答题", DAY)
+    say(runtime, "A", DAY)
+    say(runtime, "菜单", DAY)
+    assert "第2/5题" in say(runtime, "答题", DAY)
+
+
+def test_a_letter_outside_the_options_asks_again(runtime: Runtime) -> None:
+    say(runtime, "答题", DAY)
+    assert say(runtime, "D", DAY).startswith("请在选项中选择。")
+
+
+def test_a_wrong_answer_names_the_right_one(runtime: Runtime) -> None:
+    say(runtime, "答题", DAY)
+    assert say(runtime, "B", DAY).startswith("答错了，正确答案是 A. 平等。")
+
+
+def test_detail_after_a_quiz_answer_opens_the_linked_item(runtime: Runtime) -> None:
+    say(runtime, "答题", DAY)
+    say(runtime, "A", DAY)
+    assert say(runtime, "详解", DAY).startswith("【国家宪法日是哪一天】")
+
+
+def test_days_in_a_row_make_a_streak(runtime: Runtime) -> None:
+    play_round(runtime, DAY)
+    final = play_round(runtime, DAY + dt.timedelta(days=1))[-1]
+    assert "已连续答题2天。" in final
+
+
+def test_a_finished_round_ranks_the_user_on_their_audiences_weekly_board(runtime: Runtime) -> None:
+    play_round(runtime, DAY, openid="user-b")
+    final = play_round(runtime, DAY, openid="user-a", answers="AAAAB")[-1]
+    assert "本周「全体市民」答题榜：您排第2名（共2人）。" in final
+
+
+def test_the_campaign_day_quiz_says_its_topic(campaign_runtime: Runtime) -> None:
+    first = say(campaign_runtime, "答题", dt.datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI))
+    assert first.startswith("今日专题答题：宪法")
+
+
+def test_seven_perfect_days_of_the_constitution_week_earn_a_genuine_certificate(campaign_runtime: Runtime) -> None:
+    finals = [play_round(campaign_runtime, dt.datetime(2026, 12, day, 10, 0, tzinfo=SHANGHAI))[-1]
+              for day in range(1, 8)]
+    assert "宪法宣传周每日答题已完成6/7天" in finals[5]
+    code = re.search(r"证书验证码：([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})", finals[6])
+    assert code, finals[6]
+    record = certificates.verify(campaign_runtime.store, code[1])
+    assert record == {"year": "2026", "topic": "constitution", "issued": "2026-12-07"}
+
+
+def test_an_invented_certificate_code_is_not_genuine(runtime: Runtime) -> None:
+    assert certificates.verify(runtime.store, "AAAA-BBBB-CCCC") is None
+
+
+def test_forgetting_a_user_removes_them_from_the_boards(runtime: Runtime) -> None:
+    play_round(runtime, DAY)
+    board = certificates.board_key(runtime.store, DAY.date(), "public")
+    assert runtime.store.redis.zcard(board) == 1
+    runtime.forget("user-a")
+    assert runtime.store.redis.zcard(board) == 0
