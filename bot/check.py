@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from bot import menus
-from bot.checkcites import check_content_cites, check_governing, finding
+from bot.checkcites import check_campaign_cites, check_content_cites, check_governing, finding
 from bot.content import load_content
 from bot.model import BottomButton, Content, Finding
 from bot.yamlsrc import label
@@ -175,6 +175,7 @@ def _button(button: BottomButton, name_limit: int, content: Content) -> list[Fin
 def validate(content: Content, today: dt.date, content_dir: Path, menus_dir: Path) -> list[Finding]:
     """Every cross-file rule over loaded content (the loader's findings come separately)."""
     return [*check_content_cites(content, today), *check_governing(content, label(content_dir / "repealed.yaml")),
+            *check_campaign_cites(content),
             *check_references(content), *check_questions(content), *check_menus(content, label(menus_dir)),
             *check_reachable(content), *check_sizes(content), *check_bottom(content)]
 

@@ -155,6 +155,20 @@ def check_governing(content: Content, path: str) -> list[Finding]:
     return found
 
 
+def check_campaign_cites(content: Content) -> list[Finding]:
+    """Broadcast texts cite real, current articles too (a law named without an article is fine there)."""
+    found = []
+    for campaign in content.campaigns:
+        texts = [campaign.theme.text, *(slot.theme.text for slot in campaign.slots)]
+        for text in texts:
+            for parsed in find_citations(text):
+                if not parsed.article and normalise_name(parsed.name) not in content.repealed:
+                    continue
+                cite = Cite(text[parsed.start:parsed.end], "", "", source=campaign.source)
+                found += [f for f in check_cite(cite, content.laws, content.repealed, "") if f.severity == "error"]
+    return found
+
+
 def _lines(path: str) -> list[str]:
     try:
         with open(path, encoding="utf-8") as handle:

@@ -100,3 +100,34 @@ def test_duplicate_question_across_items(tmp_path):
 def test_review_due_after_twelve_months_is_a_warning():
     found = check(FIXTURE / "content", FIXTURE / "menus", dt.date(2028, 1, 1))
     assert found and not errors(found) and all("review is due" in f.message for f in found)
+
+
+CAMPAIGN = """campaigns:
+  - id: constitution_day
+    title: 国家宪法日
+    priority: 100
+    on: 12-04
+    audiences: [public]
+    topics: [constitution]
+    text: 依法治国写在{ref}。
+"""
+
+
+def test_a_campaign_citing_an_invented_article_is_caught_with_file_and_line(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (content_dir / "campaigns.yaml").write_text(CAMPAIGN.format(ref="《宪法》第三百条"), encoding="utf-8")
+    bad = errors(check(content_dir, menus_dir, TODAY))
+    assert [(Path(f.path).name, f.line) for f in bad] == [("campaigns.yaml", 2)]
+    assert "the law has 143 articles" in bad[0].message
+
+
+def test_a_campaign_citing_a_repealed_law_is_caught(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (content_dir / "campaigns.yaml").write_text(CAMPAIGN.format(ref="《婚姻法》"), encoding="utf-8")
+    assert any("repealed" in f.message for f in errors(check(content_dir, menus_dir, TODAY)))
+
+
+def test_a_campaign_naming_a_law_without_an_article_is_fine(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (content_dir / "campaigns.yaml").write_text(CAMPAIGN.format(ref="《宪法》第五条，学习《民法典》"), encoding="utf-8")
+    assert errors(check(content_dir, menus_dir, TODAY)) == []
