@@ -155,7 +155,10 @@ def notify_topic(store: "Store", client: Any, topic_id: str, message: str, now: 
     sent = queued = skipped = 0
     for openid in subscribers(store, topic_id):
         mark = store.user_key(openid, f"noticed:{notice_id}")
-        if not store.redis.set(mark, 1, nx=True, ex=NOTICE_MARK_TTL_S):
+        # A user who deleted their data since the list was read gets nothing written back.
+        if not store.redis.sismember(_subscribers_key(store, topic_id), openid):
+            skipped += 1
+        elif not store.redis.set(mark, 1, nx=True, ex=NOTICE_MARK_TTL_S):
             skipped += 1
         elif take_window(store, openid, now) and _send(client, openid, message):
             sent += 1

@@ -109,8 +109,10 @@ def _apply(store: "Store", client: Any, entries: list[dict], audiences: Mapping[
 
 
 def _requeue(store: "Store", entries: list[dict]) -> tuple[int, int]:
+    """Failed changes go back for another try, except for users who deleted their data meanwhile."""
     keep = [{**e, "attempts": e.get("attempts", 0) + 1} for e in entries
-            if e.get("attempts", 0) + 1 < MAX_ATTEMPTS]
+            if e.get("attempts", 0) + 1 < MAX_ATTEMPTS
+            and store.redis.exists(store.user_key(e["openid"], "profile"))]
     if keep:  # back at the head, in their order, so later changes still apply last
         store.redis.lpush(_queue(store), *[json.dumps(e, ensure_ascii=False) for e in reversed(keep)])
     return len(keep), len(entries) - len(keep)

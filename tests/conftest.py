@@ -133,3 +133,11 @@ def runtime(redis_url: str, tree: Path, tmp_path: Path):
     settings = load_settings(environ={}, redis_url=redis_url, wechat_token="testtoken",
                              content_dir=tree / "content", menus_dir=tree / "menus", var_dir=tmp_path / "var")
     return build_runtime(settings)
+
+
+@pytest.fixture
+def make_ctx(standin, redis_url: str, tmp_path: Path):
+    """Make scheduler contexts (one per simulated process) for tests/scheduling.py's calendar."""
+    from tests.scheduling import context_factory
+
+    return context_factory(standin, redis_url, tmp_path)

@@ -14,7 +14,8 @@ from app import create_app
 from bot.runtime import build_runtime
 from bot.settings import SETTINGS
 from tests import wechat_sign as ws
-from tests.test_privacy import WebBot, make_settings, make_tree
+from tests.chat import make_tree
+from tests.web import WebBot, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")

@@ -6,7 +6,6 @@ assume speed.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import socket
 import subprocess
@@ -29,8 +28,9 @@ from bot.webhook import BUSY_TEXT, FALLBACK_TEXT
 from scheduler import send as sender
 from scheduler import tags
 from tests import wechat_sign as ws
-from tests.test_privacy import WebBot, busy_session, make_settings, make_tree
-from tests.test_send import at, make_ctx, standin  # noqa: F401 — the scheduler fixtures
+from tests.chat import make_tree
+from tests.web import WebBot, busy_session, make_settings
+from tests.scheduling import at
 from tests.wechat_standin import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,7 +253,7 @@ from bot.wechat_api import WeChatClient
 from scheduler import send as sender
 from scheduler.calendar import load_campaigns
 from scheduler.context import Context
-from tests.test_send import AUDIENCES, TOPICS, at
+from tests.scheduling import AUDIENCES, TOPICS, at
 
 redis_url, api, campaigns_path, when = sys.argv[1:5]
 settings = load_settings({}, wechat_api_base_url=api, wechat_appid="wxstandin0000001",

@@ -16,7 +16,8 @@ from app import create_app
 from bot.runtime import build_runtime
 from bot.webhook import FALLBACK_TEXT
 from tests import wechat_sign as ws
-from tests.test_privacy import WebBot, make_settings, make_tree
+from tests.chat import make_tree
+from tests.web import WebBot, make_settings
 
 LIMIT = 2048
 ALLOWED = {200, 400, 403, 413}

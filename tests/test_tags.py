@@ -69,10 +69,16 @@ def test_tagging_calls_carry_at_most_fifty_openids(store: Store, client: WeChatC
     assert len(members(standin, "农民")) == 120
 
 
+def choose(store: Store, openid: str, old: str, new: str) -> None:
+    """What the runtime does when a user picks an audience: keep it, then queue the tag change."""
+    store.redis.hset(store.user_key(openid, "profile"), "audience", new)
+    tags.enqueue_audience_change(store, openid, old, new)
+
+
 def test_a_failed_batch_goes_back_to_the_head_and_is_retried(store: Store, client: WeChatClient,
                                                             standin: StandIn) -> None:
     tags.ensure_tags(store, client, AUDIENCES)
-    tags.enqueue_audience_change(store, "o1", "", "farmers")
+    choose(store, "o1", "", "farmers")
     standin.fail(TAGGING, 45009)
     assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(requeued=1)
     assert tags.queued(store)[0]["attempts"] == 1
@@ -82,10 +88,20 @@ def test_a_failed_batch_goes_back_to_the_head_and_is_retried(store: Store, clien
 
 def test_a_change_that_keeps_failing_is_dropped(store: Store, client: WeChatClient, standin: StandIn) -> None:
     tags.ensure_tags(store, client, AUDIENCES)
-    tags.enqueue_audience_change(store, "o1", "", "farmers")
+    choose(store, "o1", "", "farmers")
     standin.fail(TAGGING, 45009, times=tags.MAX_ATTEMPTS)
     reports = [tags.drain(store, client, AUDIENCES) for _ in range(tags.MAX_ATTEMPTS)]
     assert reports[-1] == tags.DrainReport(dropped=1)
+    assert tags.queued(store) == []
+
+
+def test_a_failed_batch_does_not_bring_back_a_user_deleted_meanwhile(store: Store, client: WeChatClient,
+                                                                    standin: StandIn) -> None:
+    tags.ensure_tags(store, client, AUDIENCES)
+    choose(store, "o1", "", "farmers")
+    store.redis.delete(store.user_key("o1", "profile"))  # forgotten after the batch was taken
+    standin.fail(TAGGING, 45009)
+    assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(dropped=1)
     assert tags.queued(store) == []
 
 

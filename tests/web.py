@@ -1,0 +1,97 @@
+"""Talking to the real Flask app as WeChat does: signed (or encrypted) POSTs to /wechat.
+
+Shared by the privacy, fault, fuzz and deployment tests.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from bot import subscriptions
+from bot.errors import WeChatAPIError
+from bot.runtime import Runtime
+from bot.settings import Settings, load_settings
+from tests import wechat_sign as ws
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PHONE, ID_NUMBER = "13812345678", "11010519491231002X"
+_create_times = itertools.count(1_700_000_000)
+
+
+def make_settings(tree: Path, var_dir: Path, redis_url: str, safe: bool = False, **extra) -> Settings:
+    safe_settings = {"wechat_aes_key": ws.AES_KEY, "wechat_appid": ws.APPID} if safe else {}
+    return load_settings({}, redis_url=redis_url, wechat_token=ws.TOKEN, content_dir=tree / "content",
+                         menus_dir=tree / "menus", var_dir=var_dir, **safe_settings, **extra)
+
+
+class WebBot:
+    """Talks to the app as WeChat does: signed (and in safe mode encrypted) POSTs to /wechat."""
+
+    def __init__(self, app: Flask, safe: bool = False) -> None:
+        self.app, self.safe = app, safe
+        self.client = app.test_client()
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.app.extensions["pufa"]
+
+    def post(self, xml: bytes) -> tuple[int, str | None]:
+        """(status, the reply's Content or None for `success`/empty/non-200)."""
+        if self.safe:
+            query, body = ws.encrypted_post(xml)
+        else:
+            query, body = ws.signed_query(), xml
+        response = self.client.post("/wechat", query_string=query, data=body, content_type="text/xml")
+        return response.status_code, reply_content(response.data) if response.status_code == 200 else None
+
+    def say(self, openid: str, text: str) -> str:
+        status, reply = self.post(ws.text_xml(openid, text))
+        assert status == 200 and reply is not None, (text, status)
+        return reply
+
+    def event(self, openid: str, name: str, key: str = "") -> str | None:
+        status, reply = self.post(ws.event_xml(openid, name, key, create_time=next(_create_times)))
+        assert status == 200
+        return reply
+
+
+def reply_content(data: bytes) -> str | None:
+    """The text of a reply as the citizen reads it (decrypting a safe-mode reply)."""
+    if data in (b"", b"success"):
+        return None
+    root = ET.fromstring(data)
+    encrypted = root.findtext("Encrypt")
+    if encrypted is not None:
+        inner, appid = ws.decrypt(encrypted)
+        assert appid == ws.APPID
+        root = ET.fromstring(inner)
+    return root.findtext("Content")
+
+
+class RefusingClient:
+    """The WeChat API refusing customer-service messages, so notices wait in the user's queue."""
+
+    def custom_send_text(self, openid: str, text: str) -> None:
+        raise WeChatAPIError(45015, "response out of time limit")
+
+
+def busy_session(bot: WebBot, openid: str) -> list[str]:
+    """Everything a citizen can leave behind: menus, audience (tag queue), quiz, subscriptions,
+    pending notices, feedback, an unanswered question with personal numbers, pages, clicks."""
+    replies = [bot.event(openid, "subscribe") or ""]
+    for text in ("菜单", "1", "0", "2", "身份", "2", "订阅 宪法", "订阅 劳动", "我的订阅",
+                 "答题", "A", "B", "A", "C", "A", "老板不给工资怎么办", "有用", "详解", "没用",
+                 f"我的电话{PHONE}身份证{ID_NUMBER}邻居家的狗咬了我的猫怎么赔", "更多", "宪法第三十五条"):
+        replies.append(bot.say(openid, text))
+    bot.event(openid, "CLICK", "node:main")
+    store = bot.runtime.store
+    subscriptions.notify_topic(store, RefusingClient(), "constitution", "宪法日到了", dt.datetime.now(SHANGHAI),
+                               "test-occurrence:constitution")
+    replies.append(bot.say(openid, "菜单"))  # the pending notice rides on this reply
+    subscriptions.queue_notice(store, openid, "还有一条未读通知")  # and one left unread
+    return replies
