@@ -9,6 +9,7 @@ import dataclasses
 from pathlib import Path
 
 from bot.model import BottomButton, Content, Finding, MenuNode, MenuOption
+from bot.texts import plain
 from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
 
 MAIN = "main"
@@ -38,7 +39,8 @@ def render_node(node: MenuNode, content: Content, audience: str) -> str:
     lines = [node.title]
     if node.intro:
         lines.append(node.intro)
-    lines += [f"{n}. {option_label(o, content)}" for n, o in enumerate(node.options, 1)]
+    # A menu is not an answer: it names no law in 《》 (conventions, “Citations”).
+    lines += [f"{n}. {plain(option_label(o, content))}" for n, o in enumerate(node.options, 1)]
     if node.id != MAIN:
         lines.append(BACK)
     lines.append(HINT)

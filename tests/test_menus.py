@@ -41,3 +41,16 @@ def test_out_of_range_digit_is_none(content, digit):
 
 def test_bottom_bar_loads_with_subs(content):
     assert [b.name for b in content.bottom] == ["普法菜单", "答题"] and content.bottom[0].sub[1].node == "@audience"
+
+
+def test_a_menu_names_no_law_in_book_title_marks(tmp_path):
+    from bot.content import load_content
+    from bot.menus import render_node
+    from tests.chat import make_tree
+
+    tree = make_tree(tmp_path / "tree")
+    pack = tree / "content" / "packs" / "public" / "constitution.yaml"
+    pack.write_text(pack.read_text().replace("title: 国家宪法日是哪一天", "title: 《宪法》规定的国家宪法日"))
+    content, _ = load_content(tree / "content", tree / "menus")
+    text = render_node(content.menus["topic-constitution"], content, "public")
+    assert "1. 宪法规定的国家宪法日" in text and "《" not in text
