@@ -6,6 +6,7 @@ connection or thread crosses a fork), and before the worker takes its first requ
 """
 from __future__ import annotations
 
+import logging
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"  # `-b` on the command line wins
@@ -15,4 +16,6 @@ timeout = 30
 
 
 def post_worker_init(worker) -> None:
+    """The product's own log lines (which store, content refused, outages) join gunicorn's on stderr."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s")
     worker.wsgi.load()

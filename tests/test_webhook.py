@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import logging
 import threading
 import time
@@ -206,6 +207,14 @@ def test_a_lying_content_length_is_too_large(client):
     assert response.status_code == 413
 
 
+def test_a_chunked_body_over_64_kib_is_too_large(client):
+    """Without Content-Length (chunked), the limit holds on what arrives."""
+    body = ws.text_xml(OPENID, "法" * (22 * 1024))
+    response = client.post("/wechat", query_string=ws.signed_query(), input_stream=io.BytesIO(body),
+                           environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": ""})
+    assert response.status_code == 413
+
+
 @pytest.mark.parametrize("body", [
     b"", b"   \n", b"garbage", b"<xml><unclosed></xml>", b'{"json": true}',
     b'<!DOCTYPE x [<!ENTITY a "b">]><xml><FromUserName>oU</FromUserName><MsgType>text</MsgType></xml>',
@@ -370,3 +379,4 @@ def test_importing_app_builds_nothing_until_the_first_request():
     client = Client(lazy)
     assert client.get("/").data == b"ok" and client.get("/").data == b"ok"
     assert built == [1]
+
