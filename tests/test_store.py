@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from redis.retry import Retry
 from bot.errors import StoreUnavailable
 from bot.settings import load_settings
 from bot.store import Store, open_store
+from tests.conftest import free_port, redis_server_binary
 
 
 def url_store(redis_url: str, tmp_path: Path) -> Store:
@@ -114,3 +116,36 @@ def test_processes_opening_one_var_folder_together_share_one_server(var_dir):
         thread.join()
     run_ids = {store.redis.info("server")["run_id"] for store in stores}
     assert len(stores) == 4 and len(run_ids) == 1
+
+
+@pytest.fixture
+def sentinel_port(redis_server, tmp_path):
+    """A real Sentinel (redis-server in sentinel mode) watching the test server as `pufa-master`."""
+    port = free_port()
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text(f"port {port}\nbind 127.0.0.1\nsentinel monitor pufa-master 127.0.0.1 {redis_server.port} 1\n")
+    process = subprocess.Popen([redis_server_binary(), str(conf), "--sentinel"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    probe = redis.Redis(port=port, retry=Retry(NoBackoff(), 0))
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            probe.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server --sentinel did not start"
+            time.sleep(0.05)
+    yield port
+    process.kill()
+    process.wait(timeout=10)
+
+
+def test_sentinels_lead_to_the_master(sentinel_port, redis_url, tmp_path, caplog):
+    environ = {"WECHAT_TOKEN": "abc", "REDIS_SENTINELS": f"127.0.0.1:{sentinel_port}",
+               "REDIS_SENTINEL_MASTER": "pufa-master"}
+    with caplog.at_level(logging.INFO, logger="bot.store"):
+        store = open_store(load_settings(environ, var_dir=tmp_path))
+    with store.guard() as client:
+        client.set("pufa:via-sentinel", "1")
+    assert redis.Redis.from_url(redis_url).get("pufa:via-sentinel") == b"1"
+    assert "'pufa-master' via Sentinels 127.0.0.1:" in caplog.text
