@@ -262,14 +262,25 @@ def _check_together(settings: Settings) -> None:
 
 
 def _development_token(var_dir: Path) -> str:
-    """A token kept in `var_dir/dev-token`, so the console's setting survives restarts."""
+    """A token kept in `var_dir/dev-token`, so the console's setting survives restarts.
+
+    Workers starting together race to create it: each writes a candidate aside and links it into
+    place, which only the first can do, then all read the one that won.
+    """
     path = var_dir / "dev-token"
-    if path.exists():
-        token = path.read_text(encoding="utf-8").strip()
-    else:
+    if not path.exists():
         var_dir.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_hex(16)
-        path.write_text(token + "\n", encoding="utf-8")
+        candidate = var_dir / f".dev-token-{os.getpid()}-{secrets.token_hex(4)}"
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_hex(16) + "\n")
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    token = path.read_text(encoding="utf-8").strip()
     log.warning("WECHAT_TOKEN is not set: using the development token %s (kept in %s); "
                 "production needs WECHAT_TOKEN set to the token in the official-account console", token, path)
     return token

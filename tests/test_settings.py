@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,19 @@ def test_without_a_token_a_development_token_is_generated_kept_and_announced(tmp
     assert first.wechat_token in caplog.text and "production needs WECHAT_TOKEN" in caplog.text
 
 
+def test_workers_starting_together_agree_on_one_development_token(tmp_path):
+    tokens: list[str] = []
+    threads = [threading.Thread(target=lambda: tokens.append(load_settings({}, var_dir=tmp_path).wechat_token))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(tokens) == 8 and len(set(tokens)) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["dev-token"]
+    assert (tmp_path / "dev-token").stat().st_mode & 0o077 == 0
+
+
 def test_secrets_stay_out_of_the_repr(tmp_path):
     settings = load(tmp_path, WECHAT_SECRET="s3cr3t", ADMIN_TOKEN="adm1n", REDIS_PASSWORD="pw")
     assert not {"s3cr3t", "adm1n", "pw", "abc123"} & set(re.findall(r"'([^']*)'", repr(settings)))
@@ -145,3 +159,4 @@ def test_readme_settings_table_matches_the_code():
             assert documented[name] in cells[1], f"README's default for {name} is {cells[1]!r}, not {documented[name]!r}"
         seen.update(names)
     assert seen == set(documented), f"README lacks {sorted(set(documented) - seen)}"
+
