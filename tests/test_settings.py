@@ -156,7 +156,8 @@ def test_readme_settings_table_matches_the_code():
         names = re.findall(r"`([A-Z][A-Z0-9_]+)`", cells[0])
         for name in names:
             assert name in documented, f"README documents {name}, which the code does not declare"
-            assert documented[name] in cells[1], f"README's default for {name} is {cells[1]!r}, not {documented[name]!r}"
+            assert documented[name] in cells[1], \
+                f"README's default for {name} is {cells[1]!r}, not {documented[name]!r}"
         seen.update(names)
     assert seen == set(documented), f"README lacks {sorted(set(documented) - seen)}"
 

@@ -134,7 +134,8 @@ def test_a_mass_send_report_keeps_its_counts_and_job_id():
                        TotalCount="100", FilterCount="80", SentCount="75", ErrorCount="5")
     inbound = wechat.parse(xml)
     assert inbound.event == "MASSSENDJOBFINISH" and inbound.msg_id == ""
-    assert (inbound.fields["MsgID"], inbound.fields["SentCount"], inbound.fields["ErrorCount"]) == ("1000001625", "75", "5")
+    counts = (inbound.fields["MsgID"], inbound.fields["SentCount"], inbound.fields["ErrorCount"])
+    assert counts == ("1000001625", "75", "5")
 
 
 def test_nested_fields_are_named_by_their_path():
