@@ -75,6 +75,7 @@ def verify() -> Response:
 
 @bp.post("/wechat")
 def receive() -> Response:
+    """A message or event; the status checks run in the conventions' order, cheapest first."""
     started = time.monotonic()
     if not _signed():
         return _plain("forbidden", 403)
