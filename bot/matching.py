@@ -44,7 +44,9 @@ _SMALL_TALK = re.compile(
     r"唱首歌|唱歌|讲个故事|^\d+$|几点了|星期几|你会什么|你能干什么|爱你|想你|好玩|游戏|测试"
 )
 _SMALL_TALK_MAX_LEN = 12
+_SMALL_TALK_REST = 5  # at most this many characters besides the chat words
 LAW_PATH = "law"
+_MASK_TOKEN = re.compile(r"\[[^\]]{1,8}\]")
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,13 @@ class Thresholds:
     answer: float = 0.24  # best score at or above: answer outright …
     margin: float = 0.06  # … unless a candidate citing other laws is within this margin
     suggest: float = 0.16  # best score at or above: “您是不是想问”
+    short_query: int = 6  # a question this short …
+    tie: float = 0.92  # … whose runner-up scores this close to the best gets suggestions, not an answer
     audience_boost: float = 0.02  # items for the user's audience win near-ties
     max_suggestions: int = 3
     agreed: float = 0.2  # a lower best score still answers when the law vote names its law
+    dominant: float = 0.18  # a lower best score still answers when it dominates every other law's item …
+    dominance: float = 2.0  # … scoring at least this many times the best item citing another law
     law_margin: float = 0.5  # law path: the winning law leads the runner-up by this much …
     law_item: float = 0.08  # … and its best item scores at least this
     law_min_length: int = 14  # the law path reads stories, not a few words
@@ -130,7 +136,7 @@ class Matcher:
         return cls(items, normaliser, postings, idf, thresholds, laws)
 
     def match(self, text: str, audience: str = "public") -> Match:
-        query = _strip_courtesy(self.normaliser(text))
+        query = _strip_courtesy(self.normaliser(_without_personal_data(text)))
         if not query:
             return Match(NONE, (), CHITCHAT)
         ranked = self._rank(query, audience)
@@ -160,7 +166,12 @@ class Matcher:
         """The item path for a clear item match, else the law path for a clear law, else suggestions."""
         t = self.thresholds
         best = ranked[0][1] if ranked else 0.0
+        if len(query) <= t.short_query and len(ranked) > 1 and ranked[1][1] >= t.tie * best:
+            # “我想离婚”: a few words that fit several items equally; let the user pick.
+            return Match(SUGGEST if best >= t.suggest else NONE, self._ids(ranked))
         if best >= t.answer and not self._contested(ranked):
+            return Match(ANSWER, self._ids(ranked))
+        if best >= t.dominant and self._dominates(ranked):
             return Match(ANSWER, self._ids(ranked))
         law, lead = self._law_vote(query, ranked)
         if best >= t.agreed and law in self.items[ranked[0][0]].laws and not self._contested(ranked):
@@ -183,6 +194,13 @@ class Matcher:
             return "", 0.0
         top = heapq.nlargest(2, votes.items(), key=lambda kv: kv[1])
         return top[0][0], top[0][1] - (top[1][1] if len(top) > 1 else -1.0)
+
+    def _dominates(self, ranked: list[tuple[int, float]]) -> bool:
+        """The best item outscores every item citing another law many times over: no doubt which law."""
+        top_index, top = ranked[0]
+        laws = set(self.items[top_index].laws)
+        rival = next((score for index, score in ranked[1:] if not laws & set(self.items[index].laws)), 0.0)
+        return top >= self.thresholds.dominance * rival
 
     def _contested(self, ranked: list[tuple[int, float]]) -> bool:
         """A runner-up that is nearly as good but shares no law with the winner: unsure which law."""
@@ -274,9 +292,17 @@ def _unit_vector(bag: Counter[str], idf: Mapping[str, float],
     return {g: w / norm for g, w in vector.items() if g in idf}
 
 
+def _without_personal_data(text: str) -> str:
+    """Phone, ID and card numbers say nothing about the question and skew its grams."""
+    return _MASK_TOKEN.sub("", mask_personal(text))
+
+
 def _strip_courtesy(query: str) -> str:
     return _COURTESY.sub("", query)
 
 
 def _is_small_talk(query: str) -> bool:
-    return len(query) <= _SMALL_TALK_MAX_LEN and bool(_SMALL_TALK.search(query))
+    """Short and mostly chat: “谢谢，还想问离婚冷静期多久” keeps its question."""
+    if len(query) > _SMALL_TALK_MAX_LEN or not _SMALL_TALK.search(query):
+        return False
+    return len(_SMALL_TALK.sub("", query)) <= _SMALL_TALK_REST

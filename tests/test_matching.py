@@ -136,8 +136,6 @@ def test_the_dev_set_is_large_and_covers_every_audience() -> None:
 
 @pytest.fixture(scope="module")
 def shipped() -> tuple[Content, Matcher]:
-    if not any((ROOT / "content" / "packs").glob("*/*.yaml")):
-        pytest.skip("content/packs holds no items yet")
     from bot.content import load_content
 
     content, _ = load_content(ROOT / "content", ROOT / "menus")
@@ -170,3 +168,22 @@ def test_the_shipped_content_answers_the_dev_set_with_the_right_law(shipped: tup
     assert chat_answered / chat <= CHITCHAT_CEILING
     assert wrong / legal <= WRONG_CEILING
     assert right / legal >= RIGHT_FLOOR
+
+
+def test_a_question_after_thanks_is_still_a_question(shipped: tuple[Content, Matcher]) -> None:
+    assert shipped[1].match("谢谢！还想问离婚冷静期多久", "public").band == ANSWER
+
+
+def test_digits_and_song_requests_are_chitchat(shipped: tuple[Content, Matcher]) -> None:
+    for text in ("11111", "你会唱歌吗", "好的谢谢"):
+        assert shipped[1].match(text, "public").kind == "chitchat", text
+
+
+def test_a_phone_number_in_a_question_does_not_change_its_answer(shipped: tuple[Content, Matcher]) -> None:
+    with_number = shipped[1].match("我手机13912345678，被骗了怎么办", "public")
+    without = shipped[1].match("我手机，被骗了怎么办", "public")
+    assert (with_number.band, with_number.best) == (without.band, without.best)
+
+
+def test_one_word_that_fits_several_items_gets_suggestions(shipped: tuple[Content, Matcher]) -> None:
+    assert shipped[1].match("离婚", "public").band == SUGGEST
