@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def create_app(settings: Settings | None = None, runtime: "Runtime | None" = None) -> Flask:
     """The Flask app around `runtime` (built from `settings`, or the environment, when not given)."""
-    from bot import webhook
+    from bot import admin, webhook
 
     if runtime is None:
         from bot.runtime import build_runtime
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, runtime: "Runtime | None" = Non
         runtime = build_runtime(settings or load_settings())
     app = Flask(__name__)
     webhook.register(app, runtime)
+    admin.register(app, runtime)
     return app
 
 

@@ -54,7 +54,9 @@ class Deduper:
         except BaseException:
             self._quietly(lambda r: r.delete(key))
             raise
-        self._quietly(lambda r: r.set(key, _encode(reply), ex=self.ttl))
+        # Only while the claim stands: a message that deleted the user's data took the claim
+        # with it, and nothing about them is written back.
+        self._quietly(lambda r: r.set(key, _encode(reply), ex=self.ttl, xx=True))
         return reply
 
     def _claim_or_wait(self, key: str, deadline: float) -> Reply | None:

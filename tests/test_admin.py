@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from bot import admin, certificates, gaps
+from bot import certificates, gaps
 from bot.admin import auth, charts
 from bot.admin.figures import SHANGHAI, Share, collect, half_year, previous_half_year
 from bot.runtime import build_runtime
@@ -32,8 +32,6 @@ def make_runtime(redis_url: str, tmp_path: Path, content: Path = FIXTURE, **over
 
 def make_app(runtime):
     app = create_app(runtime=runtime)
-    if "admin" not in app.blueprints:  # until app.py registers the admin web itself
-        admin.register(app, runtime)
     app.testing = True
     return app
 

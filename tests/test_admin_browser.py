@@ -24,7 +24,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 from werkzeug.serving import make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
-from bot import admin  # noqa: E402
 from bot.admin.figures import SHANGHAI  # noqa: E402
 from bot.runtime import build_runtime  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
@@ -75,8 +74,6 @@ def runtime(redis_url, tmp_path):
 def base_url(runtime) -> Iterator[str]:
     """The real app on a free loopback port, served from a thread for the test's duration."""
     app = create_app(runtime=runtime)
-    if "admin" not in app.blueprints:  # until app.py registers the admin web itself
-        admin.register(app, runtime)
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -78,15 +78,8 @@ def _forget_by_cli(bot: WebBot, openid: str) -> None:
     assert bot.runtime.forget(openid) > 0  # what `pufa forget OPENID` runs (bot/chat_cli.py)
 
 
-DEDUP_LEFTOVER = ("bot/dedup.py Deduper.once stores the reply under user_key(openid, 'msg:…') after compute(), "
-                  "so the message that deleted the user writes a key with their openid back (60 s TTL)")
-
-
-@pytest.mark.parametrize("forget", [
-    pytest.param(_forget_by_unsubscribe, marks=pytest.mark.xfail(strict=True, reason=DEDUP_LEFTOVER)),
-    pytest.param(_forget_by_chat, marks=pytest.mark.xfail(strict=True, reason=DEDUP_LEFTOVER)),
-    _forget_by_cli,
-], ids=["unsubscribe", "删除我的数据", "pufa-forget"])
+@pytest.mark.parametrize("forget", [_forget_by_unsubscribe, _forget_by_chat, _forget_by_cli],
+                         ids=["unsubscribe", "删除我的数据", "pufa-forget"])
 def test_after_deletion_no_key_or_value_holds_the_openid(bot: WebBot, redis_url: str, forget) -> None:
     busy_session(bot, ALICE)
     busy_session(bot, BOB)
@@ -95,18 +88,6 @@ def test_after_deletion_no_key_or_value_holds_the_openid(bot: WebBot, redis_url:
     forget(bot, ALICE)
     assert mentions(client, ALICE) == []
     assert mentions(client, BOB) == bob_before
-
-
-@pytest.mark.parametrize("forget", [_forget_by_unsubscribe, _forget_by_chat], ids=["unsubscribe", "删除我的数据"])
-def test_after_deletion_only_the_retry_cache_of_the_deleting_message_remains(
-        bot: WebBot, redis_url: str, forget) -> None:
-    """Until the dedup bug is fixed: the one leftover is that message's reply cache, and it expires."""
-    busy_session(bot, ALICE)
-    client = redis.Redis.from_url(redis_url)
-    forget(bot, ALICE)
-    left = [k for k in client.scan_iter() if ALICE.encode() in k]
-    assert all(b":msg:" in k and 0 < client.ttl(k) <= 60 for k in left), left
-    assert all(ALICE.encode() not in v for k, vs in everything(client).items() if k not in left for v in vs)
 
 
 def test_logs_never_carry_the_openid_in_clear(bot: WebBot, caplog: pytest.LogCaptureFixture) -> None:
