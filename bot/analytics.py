@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -40,16 +40,19 @@ class Counters:
     def day_key(self, day: dt.date, *parts: str) -> str:
         return self.store.key("stats", day.strftime(DAY_FORMAT), *parts)
 
-    def hit(self, day: dt.date, openid: str, *fields: str) -> None:
-        """Count `fields` once each for `day`, and the user among the day's users."""
+    def hit(self, day: dt.date, openid: str, *fields: str, pipe: Any = None) -> None:
+        """Count `fields` once each for `day`, and the user among the day's users.
+
+        With `pipe`, the commands are queued on it (the turn's one write round trip)."""
         counts, users = self.day_key(day), self.day_key(day, "users")
-        pipe = self.store.redis.pipeline(transaction=False)
+        queue = pipe if pipe is not None else self.store.redis.pipeline(transaction=False)
         for name in fields:
-            pipe.hincrby(counts, name, 1)
-        pipe.pfadd(users, pseudonym(self.key, openid))
-        pipe.expire(counts, self.ttl)
-        pipe.expire(users, self.ttl)
-        pipe.execute()
+            queue.hincrby(counts, name, 1)
+        queue.pfadd(users, pseudonym(self.key, openid))
+        queue.expire(counts, self.ttl)
+        queue.expire(users, self.ttl)
+        if pipe is None:
+            queue.execute()
 
     def day(self, day: dt.date) -> dict[str, int]:
         """All counts of `day`, with `users` the estimated number of distinct users."""

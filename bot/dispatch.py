@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 
 from bot import texts
@@ -33,6 +33,7 @@ class Turn:
     snapshot: "Snapshot"
     state: UserState
     now: dt.datetime
+    tally: list[str] = field(default_factory=list)  # counters this turn adds, written with its state
 
     @property
     def openid(self) -> str:
@@ -74,7 +75,6 @@ class Dispatcher:
             return Reply(texts.MEDIA_GUIDE)
         state = self.sessions.load(inbound.openid)
         turn = Turn(inbound, _clean(inbound.text), snapshot, state, now)
-        self.runtime.note_interaction(inbound.openid, now, "message")
         outcome = self.route(turn)
         return self.finish(turn, outcome)
 
@@ -88,19 +88,17 @@ class Dispatcher:
         raise AssertionError("the fallback route always answers")
 
     def finish(self, turn: Turn, outcome: Outcome) -> Reply:
-        """Paginate, append pending notices, save the conversation, return the first page."""
-        text = outcome.text
-        if outcome.notices:
-            text = _with_notices(text, self.runtime.pending_notices(turn.openid))
-        first, *rest = paginate(text)
+        """Paginate, append pending notices, record the turn, return the first page."""
+        notices = turn.state.notices if outcome.notices else ()
+        first, *rest = paginate(_with_notices(outcome.text, notices))
         # A long reply replaces the pages; a short one keeps what its conversation holds.
         conversation = replace(outcome.conversation, pages=tuple(rest)) if rest else outcome.conversation
-        if outcome.save and (turn.state.known or conversation != Conversation()):
-            self.sessions.save_conversation(turn.openid, conversation)
+        keep = outcome.save and (turn.state.known or conversation != Conversation())
+        self.runtime.record_turn(turn, conversation if keep else None, len(notices), outcome.save)
         return Reply(first)
 
 
-def _with_notices(text: str, notices: list[str]) -> str:
+def _with_notices(text: str, notices: tuple[str, ...]) -> str:
     return "\n\n".join([text, *notices]) if notices else text
 
 

@@ -41,7 +41,6 @@ def _turn(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now:
 
 
 def _welcome(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Reply:
-    dispatcher.runtime.note_interaction(inbound.openid, now, "follow")
     turn = _turn(dispatcher, inbound, snapshot, now)
     main = navigation.open_main(dispatcher, turn)
     content = snapshot.content
@@ -52,7 +51,6 @@ def _welcome(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", n
 
 
 def _click(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Reply:
-    dispatcher.runtime.note_interaction(inbound.openid, now, "click")
     turn = _turn(dispatcher, inbound, snapshot, now)
     kind, _, value = inbound.event_key.partition(":")
     if kind == CLICK_NODE:

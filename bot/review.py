@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
 from bot.errors import ContentError

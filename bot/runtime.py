@@ -11,11 +11,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
-from bot import analytics, privacy
+from bot import analytics, privacy, subscriptions
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher, Turn
+    from bot.messages import Inbound
+    from bot.session import Conversation
     from bot.model import Item
     from bot.quiz import QuizEngine
     from bot.reload import ContentHolder, Snapshot
@@ -60,22 +62,43 @@ class Runtime:
             pass
 
     def count_answer(self, turn: "Turn", item: "Item") -> None:
-        self.count(turn.now, turn.openid, "answered", f"item:{item.id}", f"topic:{item.topic}",
-                   f"audience:{turn.audience}")
+        turn.tally.extend(("answered", f"item:{item.id}", f"topic:{item.topic}", f"audience:{turn.audience}"))
 
     def count_menu(self, turn: "Turn", node_id: str) -> None:
-        self.count(turn.now, turn.openid, f"menu:{node_id}")
+        turn.tally.append(f"menu:{node_id}")
+
+    def record_turn(self, turn: "Turn", conversation: "Conversation | None", notices_shown: int,
+                    about_user: bool) -> None:
+        """Everything a turn writes, in one round trip: the customer-service window, the day's
+        counters, the conversation and the notices shown. After a deletion (`about_user` False)
+        only the pseudonymous counters are written."""
+        interaction = _interaction(turn.inbound)
+        try:
+            with self.store.guard():
+                pipe = self.store.redis.pipeline(transaction=False)
+                if about_user and interaction:
+                    subscriptions.note_interaction(self.store, turn.openid, turn.now, interaction, pipe)
+                if about_user and notices_shown:
+                    subscriptions.drop_notices(self.store, turn.openid, notices_shown, pipe)
+                if conversation is not None:
+                    self.dispatcher.sessions.save_conversation(turn.openid, conversation, pipe)
+                if not turn.openid.startswith(SIMULATOR_PREFIX):
+                    fields = ("messages" if interaction == "message" else f"event:{interaction}", *turn.tally)
+                    self.counters().hit(turn.now.date(), turn.openid, *fields, pipe=pipe)
+                pipe.execute()
+        except StoreUnavailable:
+            pass
 
     def record_feedback(self, turn: "Turn", useful: bool) -> None:
         verdict = "useful" if useful else "useless"
         item = turn.conversation.last_item or "-"
-        self.count(turn.now, turn.openid, f"feedback:{verdict}", f"feedback:{verdict}:{item}")
+        turn.tally.extend((f"feedback:{verdict}", f"feedback:{verdict}:{item}"))
 
     def record_unanswered(self, turn: "Turn") -> None:
         """Count the day's unanswered question and keep it (masked, without who asked) for editors."""
         from bot import gaps
 
-        self.count(turn.now, turn.openid, "unanswered")
+        turn.tally.append("unanswered")
         if turn.openid.startswith(SIMULATOR_PREFIX):
             return
         try:
@@ -84,26 +107,7 @@ class Runtime:
         except StoreUnavailable:
             pass
 
-    # -- subscriptions, tags and campaigns -------------------------------------------------
-    def note_interaction(self, openid: str, now: dt.datetime, kind: str) -> None:
-        from bot import subscriptions
-
-        try:
-            with self.store.guard():
-                subscriptions.note_interaction(self.store, openid, now, kind)
-                self.counters().hit(now.date(), openid, "messages" if kind == "message" else f"event:{kind}")
-        except StoreUnavailable:
-            pass
-
-    def pending_notices(self, openid: str) -> list[str]:
-        from bot import subscriptions
-
-        try:
-            with self.store.guard():
-                return subscriptions.pending_notices(self.store, openid)
-        except StoreUnavailable:
-            return []
-
+    # -- tags and campaigns ------------------------------------------------------------------
     def set_audience(self, openid: str, old: str, new: str) -> bool:
         from scheduler import tags
 
@@ -156,3 +160,10 @@ def build_runtime(settings: "Settings") -> Runtime:
     holder = ContentHolder(settings.content_dir, settings.menus_dir, settings.var_dir,
                            build_index=lambda content: Matcher.build(content.items.values(), content.synonyms))
     return Runtime(settings, store, holder)
+
+
+def _interaction(inbound: "Inbound") -> str:
+    """The customer-service window a message opens: a message, or a follow / click / scan event."""
+    if inbound.kind != "event":
+        return "message"
+    return {"subscribe": "follow", "click": "click", "scan": "scan"}.get(inbound.event.lower(), "")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from bot import subscriptions
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class UserState:
     audience: str = ""
     conversation: Conversation = field(default_factory=Conversation)
     known: bool = False  # False when Redis could not be read
+    notices: tuple[str, ...] = ()  # subscription notices waiting to ride on the next reply
 
 
 class Sessions:
@@ -67,35 +69,32 @@ class Sessions:
         self.store = store
 
     def load(self, openid: str) -> UserState:
+        """Everything a turn reads about the user, in one round trip."""
         try:
             with self.store.guard():
                 pipe = self.store.redis.pipeline(transaction=False)
                 pipe.hget(self.store.user_key(openid, "profile"), "audience")
                 pipe.get(self.store.user_key(openid, "conv"))
-                audience, conv = pipe.execute()
+                pipe.lrange(subscriptions.notices_key(self.store, openid), 0, -1)
+                audience, conv, notices = pipe.execute()
         except StoreUnavailable:
             return UserState(known=False)
         return UserState(
             audience=audience.decode() if isinstance(audience, bytes) else (audience or ""),
             conversation=Conversation.from_json(conv), known=True,
+            notices=tuple(n.decode() for n in notices),
         )
 
-    def save_conversation(self, openid: str, conversation: Conversation) -> None:
+    def save_conversation(self, openid: str, conversation: Conversation, pipe: Any = None) -> None:
+        """Keep the conversation; with `pipe`, queued on the turn's one write round trip."""
+        if pipe is not None:
+            pipe.set(self.store.user_key(openid, "conv"), conversation.to_json(), ex=CONVERSATION_TTL)
+            return
         try:
             with self.store.guard():
-                self.store.redis.set(
-                    self.store.user_key(openid, "conv"), conversation.to_json(), ex=CONVERSATION_TTL
-                )
+                self.save_conversation(openid, conversation, self.store.redis)
         except StoreUnavailable:
             pass
-
-    def set_audience(self, openid: str, audience: str) -> bool:
-        try:
-            with self.store.guard():
-                self.store.redis.hset(self.store.user_key(openid, "profile"), "audience", audience)
-            return True
-        except StoreUnavailable:
-            return False
 
 
 def cleared(conversation: Conversation, **changes: object) -> Conversation:

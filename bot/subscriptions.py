@@ -98,8 +98,10 @@ def parse_topic(text: str, topics: Mapping[str, "Topic"]) -> str | None:
     return max(contained)[1] if contained else None
 
 
-def note_interaction(store: "Store", openid: str, now: dt.datetime, kind: str) -> None:
-    """Open the customer-service window this interaction allows (called on every message/event)."""
+def note_interaction(store: "Store", openid: str, now: dt.datetime, kind: str, pipe: Any = None) -> None:
+    """Open the customer-service window this interaction allows (called on every message/event).
+
+    With `pipe`, the writes are queued on it (the turn's one write round trip) instead of sent."""
     if kind in MESSAGE_KINDS:
         prefix, window, allowance = "msg", MESSAGE_WINDOW_S, MESSAGE_ALLOWANCE
     elif kind in EVENT_KINDS:
@@ -108,11 +110,11 @@ def note_interaction(store: "Store", openid: str, now: dt.datetime, kind: str) -
         raise ValueError(f"interaction kind {kind!r} is not one of "
                          f"{sorted(MESSAGE_KINDS | EVENT_KINDS)} — map the inbound to one of them")
     key = store.user_key(openid, "cs_window")
-    with store.redis.pipeline() as pipe:
-        pipe.hset(key, mapping={f"{prefix}_until": now.timestamp() + window,
-                                f"{prefix}_left": allowance})
-        pipe.expire(key, MESSAGE_WINDOW_S)
-        pipe.execute()
+    queue = pipe if pipe is not None else store.redis.pipeline()
+    queue.hset(key, mapping={f"{prefix}_until": now.timestamp() + window, f"{prefix}_left": allowance})
+    queue.expire(key, MESSAGE_WINDOW_S)
+    if pipe is None:
+        queue.execute()
 
 
 def take_window(store: "Store", openid: str, now: dt.datetime) -> bool:
@@ -120,8 +122,18 @@ def take_window(store: "Store", openid: str, now: dt.datetime) -> bool:
     return bool(store.redis.eval(_TAKE, 1, store.user_key(openid, "cs_window"), now.timestamp()))
 
 
+def notices_key(store: "Store", openid: str) -> str:
+    """The user's pending notices, oldest first (a list): read with the session, dropped once shown."""
+    return store.user_key(openid, "notices")
+
+
+def drop_notices(store: "Store", openid: str, shown: int, pipe: Any) -> None:
+    """Queue removing the `shown` oldest notices; ones queued since the read stay for next time."""
+    pipe.ltrim(notices_key(store, openid), shown, -1)
+
+
 def queue_notice(store: "Store", openid: str, text: str) -> None:
-    key = store.user_key(openid, "notices")
+    key = notices_key(store, openid)
     with store.redis.pipeline() as pipe:
         pipe.rpush(key, text)
         pipe.ltrim(key, -PENDING_MAX, -1)
@@ -131,7 +143,7 @@ def queue_notice(store: "Store", openid: str, text: str) -> None:
 
 def pending_notices(store: "Store", openid: str) -> list[str]:
     """The user's pending notices, removed as they are read: they ride on this reply."""
-    key = store.user_key(openid, "notices")
+    key = notices_key(store, openid)
     with store.redis.pipeline() as pipe:
         pipe.lrange(key, 0, -1)
         pipe.delete(key)
