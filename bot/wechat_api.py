@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import time
 from typing import Any, Callable, Iterable, Sequence
 
 import requests
 
 from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
+from bot.locks import held
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,6 @@ BUSY_RETRIES, BUSY_BASE_S, BUSY_CAP_S = 4, 1.0, 16.0
 FREQUENCY_RETRIES, FREQUENCY_WAIT_S = 2, 60.0
 HTTP_TIMEOUT_S = 10.0
 
-# Delete the lock only if we still hold it (a slow holder must not free a successor's lock).
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
 class WeChatClient:
@@ -71,15 +69,12 @@ class WeChatClient:
             current = self.store.redis.get(self.token_key)
             if current and current.decode() != stale:
                 return current.decode()
-            mine = secrets.token_hex(8)
-            if self.store.redis.set(self.lock_key, mine, nx=True, px=LOCK_TTL_MS):
-                try:
+            with held(self.store.redis, self.lock_key, LOCK_TTL_MS) as got:
+                if got:
                     current = self.store.redis.get(self.token_key)
                     if current and current.decode() != stale:
                         return current.decode()
                     return self._fetch_token()
-                finally:
-                    self.store.redis.eval(_RELEASE, 1, self.lock_key, mine)
             if time.monotonic() > deadline:
                 raise WeChatAPIError(BUSY, "timed out waiting for another process's token refresh",
                                      "/cgi-bin/token")

@@ -20,7 +20,7 @@ from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
 from scheduler import tags
 from scheduler.calendar import Occurrence, occurrences
 from scheduler.context import Context
-from scheduler.locks import held
+from bot.locks import held
 from scheduler.plan import ALL, Send, plan
 from scheduler.timing import deadline, in_quiet_hours, lookback_days
 
