@@ -69,9 +69,9 @@ class Runtime:
 
     def record_turn(self, turn: "Turn", conversation: "Conversation | None", notices_shown: int,
                     about_user: bool) -> None:
-        """Everything a turn writes, in one round trip: the customer-service window, the day's
-        counters, the conversation and the notices shown. After a deletion (`about_user` False)
-        only the pseudonymous counters are written."""
+        """Everything a turn writes, in one round trip: the customer-service window, the
+        conversation and the notices shown; the day's counters go to the in-memory tally. After a
+        deletion (`about_user` False) only the pseudonymous counters are kept."""
         interaction = _interaction(turn.inbound)
         try:
             with self.store.guard():
@@ -82,12 +82,11 @@ class Runtime:
                     subscriptions.drop_notices(self.store, turn.openid, notices_shown, pipe)
                 if conversation is not None:
                     self.dispatcher.sessions.save_conversation(turn.openid, conversation, pipe)
-                if not turn.openid.startswith(SIMULATOR_PREFIX):
-                    fields = ("messages" if interaction == "message" else f"event:{interaction}", *turn.tally)
-                    self.counters().hit(turn.now.date(), turn.openid, *fields, pipe=pipe)
                 pipe.execute()
         except StoreUnavailable:
             pass
+        self.count(turn.now, turn.openid, "messages" if interaction == "message" else f"event:{interaction}",
+                   *turn.tally)
 
     def record_feedback(self, turn: "Turn", useful: bool) -> None:
         verdict = "useful" if useful else "useless"

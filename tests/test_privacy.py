@@ -126,6 +126,7 @@ def test_analytics_expire_within_the_retention(redis_url: str, tree: Path, tmp_p
     settings = make_settings(tree, tmp_path / "var", redis_url, retention_days=30)
     bot = WebBot(create_app(runtime=build_runtime(settings)))
     busy_session(bot, ALICE)
+    bot.runtime.counters().flush()  # what a worker does within a second
     client = redis.Redis.from_url(redis_url)
     stats = list(client.scan_iter(match="pufa:stats:*"))
     assert stats, "the session counted nothing"

@@ -40,7 +40,10 @@ def pufa(*argv: str) -> int:
     return args.handler(args)
 
 
-def run_report(out: Path, start: dt.date = START, end: dt.date = END) -> list[Path]:
+def run_report(out: Path, start: dt.date = START, end: dt.date = END, runtime=None) -> list[Path]:
+    """`pufa report` in a fresh process's runtime, after `runtime` flushed its counts (as workers do each second)."""
+    if runtime is not None:
+        runtime.counters().flush()
     assert pufa("report", "--from", start.isoformat(), "--to", end.isoformat(), "--out", str(out)) == 0
     return sorted(out.iterdir())
 
@@ -51,14 +54,14 @@ def read_csv(path: Path) -> list[list[str]]:
 
 
 def test_the_report_is_one_html_file_and_a_csv_per_table(runtime, tmp_path):
-    names = [p.name for p in run_report(tmp_path / "out")]
+    names = [p.name for p in run_report(tmp_path / "out", runtime=runtime)]
     stem = "pufa-report-2026-01-01_2026-01-31"
     assert names == sorted([f"{stem}.html", *(f"{stem}-{t}.csv" for t in ("daily", "audiences", "topics", "campaigns"))])
 
 
 def test_the_html_report_is_self_contained_with_inline_svg_charts(runtime, tmp_path):
     runtime.counters().hit(dt.date(2026, 1, 5), "u1", "messages", "answered", "topic:labour")
-    html = next(p for p in run_report(tmp_path / "out") if p.suffix == ".html").read_text(encoding="utf-8")
+    html = next(p for p in run_report(tmp_path / "out", runtime=runtime) if p.suffix == ".html").read_text(encoding="utf-8")
     assert html.count("<svg") == 5
     assert "<script" not in html and "<link" not in html and "src=" not in html
     assert "某某市司法局" in html and "2026-01-01 至 2026-01-31" in html
@@ -66,7 +69,7 @@ def test_the_html_report_is_self_contained_with_inline_svg_charts(runtime, tmp_p
 
 def test_the_daily_csv_has_every_day_of_the_period(runtime, tmp_path):
     runtime.counters().hit(dt.date(2026, 1, 5), "u1", "messages", "answered")
-    rows = read_csv(next(p for p in run_report(tmp_path / "out") if p.name.endswith("-daily.csv")))
+    rows = read_csv(next(p for p in run_report(tmp_path / "out", runtime=runtime) if p.name.endswith("-daily.csv")))
     assert rows[0][:4] == ["日期", "消息数", "用户数", "解答数"]
     assert len(rows) == 1 + 31
     assert rows[5][:4] == ["2026-01-05", "1", "1", "1"]
@@ -77,7 +80,7 @@ def test_the_audience_csv_has_the_awareness_rate(runtime, tmp_path):
     for openid, correct in (("u1", True), ("u2", False), ("u3", True), ("u4", True)):
         fields = ["quiz:answered:constitution:youth"] + (["quiz:correct:constitution:youth"] if correct else [])
         counters.hit(dt.date(2026, 1, 9), openid, *fields)
-    rows = read_csv(next(p for p in run_report(tmp_path / "out") if p.name.endswith("-audiences.csv")))
+    rows = read_csv(next(p for p in run_report(tmp_path / "out", runtime=runtime) if p.name.endswith("-audiences.csv")))
     assert ["youth", "青少年", "0", "4", "3", "75.0%"] in rows
 
 
@@ -86,7 +89,7 @@ def test_the_topic_csv_has_the_satisfaction_rate(runtime, tmp_path):
     counters = runtime.counters()
     counters.hit(dt.date(2026, 1, 9), "u1", f"topic:{item.topic}", "feedback:useful", f"feedback:useful:{item.id}")
     counters.hit(dt.date(2026, 1, 9), "u2", "feedback:useless", f"feedback:useless:{item.id}")
-    rows = read_csv(next(p for p in run_report(tmp_path / "out") if p.name.endswith("-topics.csv")))
+    rows = read_csv(next(p for p in run_report(tmp_path / "out", runtime=runtime) if p.name.endswith("-topics.csv")))
     row = next(r for r in rows if r[0] == item.topic)
     assert row[2] == "1" and row[6:] == ["2", "1", "50.0%"]
 
