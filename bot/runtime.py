@@ -134,7 +134,8 @@ class Runtime:
         return list(calendar.featured(snapshot.content.campaigns, day))
 
     def featured_titles(self, snapshot: "Snapshot", day: dt.date) -> list[str]:
-        return [o.theme.title or o.campaign.title for o in self.featured(snapshot, day)]
+        titles = (o.theme.title or o.campaign.title for o in self.featured(snapshot, day))
+        return list(dict.fromkeys(titles))  # 12·4 falls inside 宪法宣传周, whose theme that day is 12·4
 
     # -- privacy -----------------------------------------------------------------------------
     def forget(self, openid: str) -> int:

@@ -125,3 +125,18 @@ def test_forgetting_a_user_removes_them_from_the_boards(runtime: Runtime) -> Non
     assert runtime.store.redis.zcard(board) == 1
     runtime.forget("user-a")
     assert runtime.store.redis.zcard(board) == 0
+
+
+def test_the_welcome_names_each_featured_topic_once(redis_url: str, tmp_path: Path) -> None:
+    """12·4 falls inside 宪法宣传周, whose theme that day is also 国家宪法日: say it once."""
+    from tests.chat import event
+
+    tree = make_tree(tmp_path / "tree")
+    (tree / "content" / "campaigns.yaml").write_text(CAMPAIGNS + """  - id: constitution_day
+    title: 宪法宣传周
+    on: 12-03
+    text: 国家宪法日。
+""", encoding="utf-8")
+    runtime = runtime_on(tree, redis_url, tmp_path / "var")
+    welcome = event(runtime, "subscribe", dt.datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI))
+    assert welcome.count("今日专题：宪法宣传周") == 1
