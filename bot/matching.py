@@ -68,7 +68,7 @@ class Match:
 class Thresholds:
     """Calibrated on the dev set and a seeded half of the real questions (bench/eval_matching.py)."""
 
-    answer: float = 0.24  # best score at or above: answer outright …
+    answer: float = 0.22  # best score at or above: answer outright …
     margin: float = 0.04  # … unless a candidate citing other laws is within this margin
     suggest: float = 0.16  # best score at or above: “您是不是想问”
     short_query: int = 6  # a question this short …
@@ -80,7 +80,7 @@ class Thresholds:
     dominance: float = 2.0  # … scoring at least this many times the best item citing another law
     law_margin: float = 0.5  # law path: the winning law leads the runner-up by this much …
     law_item: float = 0.08  # … and its best item scores at least this
-    law_min_length: int = 14  # the law path reads stories, not a few words
+    law_min_length: int = 12  # the law path reads stories, not a few words
     vote_weight: float = 1.0  # how much the top items' scores count next to the law model
     vote_depth: int = 10  # how many top items vote
     smoothing: float = 0.3  # additive smoothing of the law model's gram counts
