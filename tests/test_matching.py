@@ -20,7 +20,7 @@ LAW = re.compile(r"《([^》]+)》")
 # Floors on the dev set with the shipped content, just under what was measured (0.742 right,
 # 0.035 wrong, 0 chit-chat answered with 355 items). The goal is 0.90 right: the gap is mostly
 # questions whose best item scores in the suggestion band (bench/eval_matching.py --dev).
-RIGHT_FLOOR = 0.82  # measured 0.831 with 517 items; the goal is 0.90
+RIGHT_FLOOR = 0.83  # measured 0.841 with 502 items; the goal is 0.90
 WRONG_CEILING = 0.05
 CHITCHAT_CEILING = 0.05
 
