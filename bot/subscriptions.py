@@ -141,16 +141,6 @@ def queue_notice(store: "Store", openid: str, text: str) -> None:
         pipe.execute()
 
 
-def pending_notices(store: "Store", openid: str) -> list[str]:
-    """The user's pending notices, removed as they are read: they ride on this reply."""
-    key = notices_key(store, openid)
-    with store.redis.pipeline() as pipe:
-        pipe.lrange(key, 0, -1)
-        pipe.delete(key)
-        texts, _ = pipe.execute()
-    return [t.decode() for t in texts]
-
-
 def notice_text(topic_name: str, title: str, text: str) -> str:
     """What a subscriber reads; cut to the customer-service limit when the text is long."""
     notice = f"您订阅的「{topic_name}」有新内容：【{title}】"

@@ -208,3 +208,11 @@ def test_answers_survive_a_dead_redis(runtime: Runtime, redis_server) -> None:
         assert say(runtime, "菜单").startswith("普法助手 · 主菜单")
     finally:
         redis_server.start()
+
+
+def test_a_pending_subscription_notice_rides_on_the_next_reply_once(runtime: Runtime) -> None:
+    from bot import subscriptions
+
+    subscriptions.queue_notice(runtime.store, "user-a", "您订阅的「宪法」有新内容：【国家宪法日】")
+    assert say(runtime, "菜单").endswith("您订阅的「宪法」有新内容：【国家宪法日】")
+    assert "有新内容" not in say(runtime, "菜单")

@@ -121,7 +121,7 @@ def test_subscribers_of_the_days_topics_get_a_notice(make_ctx) -> None:
     subscriptions.subscribe(ctx.store, "fan", "constitution")
     sender.fire(ctx, at("2026-12-04T09:00"))
     sender.fire(ctx, at("2026-12-04T09:01"))
-    assert subscriptions.pending_notices(ctx.store, "fan") == [
+    assert [t.decode() for t in ctx.store.redis.lrange(subscriptions.notices_key(ctx.store, "fan"), 0, -1)] == [
         "您订阅的「宪法」有新内容：【国家宪法日】\n每年12月4日为国家宪法日。"]
 
 

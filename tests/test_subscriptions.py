@@ -76,11 +76,25 @@ def test_an_unknown_interaction_kind_is_refused(store: Store) -> None:
         subs.note_interaction(store, "o1", NOW, "location")
 
 
-def test_pending_notices_are_returned_once_and_capped(store: Store) -> None:
+def queued(store: Store, openid: str) -> list[str]:
+    """The notices waiting to ride on the user's next reply (the dispatcher reads them with the session)."""
+    return [t.decode() for t in store.redis.lrange(subs.notices_key(store, openid), 0, -1)]
+
+
+def test_pending_notices_are_capped_to_the_latest(store: Store) -> None:
     for n in range(5):
         subs.queue_notice(store, "o1", f"通知{n}")
-    assert subs.pending_notices(store, "o1") == ["通知2", "通知3", "通知4"]
-    assert subs.pending_notices(store, "o1") == []
+    assert queued(store, "o1") == ["通知2", "通知3", "通知4"]
+
+
+def test_shown_notices_are_dropped_and_later_ones_kept(store: Store) -> None:
+    subs.queue_notice(store, "o1", "通知1")
+    subs.queue_notice(store, "o1", "通知2")
+    shown = 1  # read with the session before 通知2 arrived
+    pipe = store.redis.pipeline()
+    subs.drop_notices(store, "o1", shown, pipe)
+    pipe.execute()
+    assert queued(store, "o1") == ["通知2"]
 
 
 def test_notify_sends_within_the_window_and_queues_outside_it(
@@ -92,7 +106,7 @@ def test_notify_sends_within_the_window_and_queues_outside_it(
     result = subs.notify_topic(store, client, "anti_fraud", message, NOW, "occ-1")
     assert result == subs.NoticeResult(sent=1, queued=1, skipped=0)
     assert [c.body["touser"] for c in standin.calls_to(CUSTOM)] == ["in-window"]
-    assert subs.pending_notices(store, "silent") == [
+    assert queued(store, "silent") == [
         "您订阅的「反诈」有新内容：【守好钱袋子】\n《反电信网络诈骗法》第二条"]
 
 
@@ -112,7 +126,7 @@ def test_a_refused_customer_service_message_becomes_a_pending_notice(
     standin.fail(CUSTOM, 45015)
     result = subs.notify_topic(store, client, "anti_fraud", "内容", NOW, "occ-2")
     assert result.queued == 1
-    assert subs.pending_notices(store, "o1") == ["内容"]
+    assert queued(store, "o1") == ["内容"]
 
 
 def test_a_long_text_is_cut_to_the_notice_line() -> None:
@@ -127,4 +141,4 @@ def test_forget_removes_the_user_from_every_topic(store: Store) -> None:
     privacy.forget(store, "o1")
     assert subs.subscribers(store, "anti_fraud") == []
     assert subs.subscribers(store, "constitution") == ["o2"]
-    assert subs.topics_of(store, "o1") == [] and subs.pending_notices(store, "o1") == []
+    assert subs.topics_of(store, "o1") == [] and queued(store, "o1") == []
