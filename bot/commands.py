@@ -51,7 +51,7 @@ def more(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
 def audience_menu(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
     audiences = list(turn.snapshot.content.audiences.values())
     current = turn.snapshot.content.audiences.get(turn.state.audience)
-    text = texts.audience_menu([a.name for a in audiences], current.name if current else "")
+    text = texts.audience_menu([(a.name, a.blurb) for a in audiences], current.name if current else "")
     return Outcome(text, cleared(turn.conversation, context=AUDIENCE_CHOICE))
 
 
@@ -92,11 +92,12 @@ def my_subscriptions(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
 
 
 def ask_delete(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
-    return Outcome(texts.DELETE_ASK, cleared(turn.conversation, confirm_delete=True), notices=False)
+    asked = cleared(turn.conversation, delete_asked_at=turn.now.timestamp())
+    return Outcome(texts.DELETE_ASK, asked, notices=False)
 
 
 def confirm_delete(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
-    if not turn.conversation.confirm_delete:
+    if not turn.conversation.delete_confirmable(turn.now.timestamp()):
         return Outcome(texts.DELETE_NOTHING, turn.conversation, notices=False)
     try:
         dispatcher.runtime.forget(turn.openid)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.messages import SILENT, Inbound, Reply
@@ -54,9 +54,6 @@ class Outcome:
     conversation: Conversation
     notices: bool = True  # whether pending subscription notices may ride along
     save: bool = True  # False once the user's data is deleted: nothing about them is written again
-
-
-Route = Callable[["Dispatcher", Turn], "Outcome | None"]
 
 
 class Dispatcher:

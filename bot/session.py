@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 CONVERSATION_TTL = 24 * 3600
-DELETE_CONFIRM_TTL = 600
+DELETE_CONFIRM_SECONDS = 600  # as DELETE_ASK promises: 「确认删除」 within 10 minutes
 
 # What a bare digit or letter means, by context (the conventions' state table).
 MENU, SUGGEST, AUDIENCE_CHOICE, QUIZ, NONE = "menu", "suggest", "audience", "quiz", ""
@@ -33,12 +33,15 @@ class Conversation:
     suggestions: tuple[str, ...] = ()
     pages: tuple[str, ...] = ()  # pages not yet shown, for 「更多」
     last_item: str = ""  # for 「详解」 and feedback
-    confirm_delete: bool = False
+    delete_asked_at: float = 0.0  # when 删除我的数据 was asked (epoch seconds); 确认删除 counts within 10 minutes
+
+    def delete_confirmable(self, now: float) -> bool:
+        return bool(self.delete_asked_at) and 0 <= now - self.delete_asked_at <= DELETE_CONFIRM_SECONDS
 
     def to_json(self) -> str:
         return json.dumps(
             {"c": self.context, "n": self.node, "t": list(self.trail), "s": list(self.suggestions),
-             "p": list(self.pages), "i": self.last_item, "d": self.confirm_delete},
+             "p": list(self.pages), "i": self.last_item, "d": self.delete_asked_at},
             ensure_ascii=False,
         )
 
@@ -50,7 +53,7 @@ class Conversation:
         return cls(
             context=data.get("c", NONE), node=data.get("n", ""), trail=tuple(data.get("t", ())),
             suggestions=tuple(data.get("s", ())), pages=tuple(data.get("p", ())),
-            last_item=data.get("i", ""), confirm_delete=bool(data.get("d", False)),
+            last_item=data.get("i", ""), delete_asked_at=float(data.get("d") or 0.0),
         )
 
 
@@ -100,5 +103,5 @@ class Sessions:
 def cleared(conversation: Conversation, **changes: object) -> Conversation:
     """A conversation with the digit context reset, keeping only what `changes` set."""
     base = replace(conversation, context=NONE, node="", trail=(), suggestions=(), pages=(),
-                   confirm_delete=False)
+                   delete_asked_at=0.0)
     return replace(base, **changes)

@@ -39,7 +39,8 @@ CHITCHAT = (
 
 def fallback(agency: Agency) -> str:
     """The honest answer when nothing fits: the menu, look-up, and where to get human help."""
-    centre = agency.legal_aid_centre + (f"（{agency.legal_aid_address}）" if agency.legal_aid_address else "")
+    where = "，".join(part for part in (agency.legal_aid_address, agency.working_hours) if part)
+    centre = agency.legal_aid_centre + (f"（{where}）" if where else "")
     return (
         "抱歉，这个问题我还没有准确的答案，不敢乱说。您可以：\n"
         "1. 换个说法再问一次，或回复「菜单」按分类查找；\n"
@@ -84,9 +85,10 @@ def welcome(agency: Agency, main_menu: str, featured: list[str]) -> str:
     return "\n".join(lines)
 
 
-def audience_menu(names: list[str], current: str) -> str:
+def audience_menu(choices: list[tuple[str, str]], current: str) -> str:
+    """`choices` are (name, blurb) pairs, numbered in order."""
     lines = ["请选择您的身份，我会优先为您推荐相关内容："]
-    lines += [f"{n}. {name}" for n, name in enumerate(names, 1)]
+    lines += [f"{n}. {name}" + (f"（{blurb}）" if blurb else "") for n, (name, blurb) in enumerate(choices, 1)]
     if current:
         lines.append(f"（当前：{current}）")
     lines.append(MENU_HINT)

@@ -169,6 +169,12 @@ def test_confirm_without_a_request_deletes_nothing(runtime: Runtime) -> None:
     assert say(runtime, "确认删除") == texts.DELETE_NOTHING
 
 
+def test_a_confirmation_after_ten_minutes_deletes_nothing(runtime: Runtime) -> None:
+    say(runtime, "删除我的数据")
+    late = chat.say(runtime, "确认删除", NOW + dt.timedelta(minutes=11))
+    assert late == texts.DELETE_NOTHING
+
+
 def test_a_follow_gets_the_welcome_with_menu_and_privacy_notice(runtime: Runtime) -> None:
     reply = event(runtime, "subscribe")
     assert reply is not None
