@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot import commands, menus, navigation, texts
 from bot.dispatch import Outcome, Turn
 from bot.messages import SILENT, Inbound, Reply
+from bot.session import MENU, cleared
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher
@@ -42,12 +43,13 @@ def _turn(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now:
 
 def _welcome(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Reply:
     turn = _turn(dispatcher, inbound, snapshot, now)
-    main = navigation.open_main(dispatcher, turn)
     content = snapshot.content
     menu_text = menus.render_node(content.menus[navigation.MAIN], content, turn.audience)
     featured = dispatcher.runtime.featured_titles(snapshot, now.date())
     text = texts.welcome(content.agency, menu_text, featured)
-    return dispatcher.finish(turn, Outcome(text, main.conversation, notices=False))
+    # The main menu is shown, so a digit picks from it next.
+    at_main = cleared(turn.conversation, context=MENU, node=navigation.MAIN)
+    return dispatcher.finish(turn, Outcome(text, at_main, notices=False))
 
 
 def _click(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Reply:

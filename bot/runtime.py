@@ -56,10 +56,10 @@ class Runtime:
         if openid.startswith(SIMULATOR_PREFIX):  # editors trying content are not citizens
             return
         try:
-            with self.store.guard():
-                self.counters().hit(now.date(), openid, *fields)
-        except StoreUnavailable:
-            pass
+            counters = self.counters()
+        except StoreUnavailable:  # the pseudonym key could not be read yet
+            return
+        counters.hit(now.date(), openid, *fields)
 
     def count_answer(self, turn: "Turn", item: "Item") -> None:
         turn.tally.extend(("answered", f"item:{item.id}", f"topic:{item.topic}", f"audience:{turn.audience}"))
