@@ -108,7 +108,7 @@ def confirm_delete(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
 
 def feedback(useful: bool) -> Handler:
     def handle(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
-        dispatcher.runtime.record_feedback(turn, useful)
+        turn.count_feedback(useful)
         return Outcome(texts.FEEDBACK_THANKS, turn.conversation, notices=False)
 
     return handle

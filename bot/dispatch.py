@@ -18,6 +18,7 @@ from bot.pages import paginate
 from bot.session import Conversation, Sessions, UserState
 
 if TYPE_CHECKING:
+    from bot.model import Item
     from bot.reload import Snapshot
     from bot.runtime import Runtime
 
@@ -46,6 +47,17 @@ class Turn:
     @property
     def conversation(self) -> Conversation:
         return self.state.conversation
+
+    def count(self, *fields: str) -> None:
+        """Add the day's counters this turn hits; the runtime records them with the turn."""
+        self.tally.extend(fields)
+
+    def count_answer(self, item: "Item") -> None:
+        self.count("answered", f"item:{item.id}", f"topic:{item.topic}", f"audience:{self.audience}")
+
+    def count_feedback(self, useful: bool) -> None:
+        verdict = "useful" if useful else "useless"
+        self.count(f"feedback:{verdict}", f"feedback:{verdict}:{self.conversation.last_item or '-'}")
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def open_node(dispatcher: "Dispatcher", turn: Turn, node_id: str, trail: tuple[s
         text = with_featured(dispatcher, turn, text)
     if hint:
         text = f"{hint}\n{text}"
-    dispatcher.runtime.count_menu(turn, node_id)
+    turn.count(f"menu:{node_id}")
     return Outcome(text, cleared(turn.conversation, context=MENU, node=node_id, trail=trail,
                                  last_item=turn.conversation.last_item))
 

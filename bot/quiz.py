@@ -149,7 +149,7 @@ class QuizEngine:
         fields = [f"quiz:answered:{question.topic}:{turn.audience}"]
         if right:
             fields.append(f"quiz:correct:{question.topic}:{turn.audience}")
-        self.runtime.counters().hit(turn.now.date(), turn.openid, *fields)
+        turn.count(*fields)
 
     def _load(self, openid: str) -> Round | None:
         raw = self.store.redis.get(self.store.user_key(openid, "quiz:round"))

@@ -80,7 +80,7 @@ def question(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
 def answer_item(dispatcher: "Dispatcher", turn: Turn, item_id: str, lead: str = "") -> Outcome:
     """The item's short answer; `lead` is a line to put first (after 110 when in danger)."""
     item = turn.snapshot.content.items[item_id]
-    dispatcher.runtime.count_answer(turn, item)
+    turn.count_answer(item)
     text = texts.item_answer(item)
     text = _danger_first(turn, f"{lead}\n{text}" if lead else text)
     return Outcome(text, cleared(turn.conversation, last_item=item_id))

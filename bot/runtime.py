@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from bot.dispatch import Dispatcher, Turn
     from bot.messages import Inbound
     from bot.session import Conversation
-    from bot.model import Item
     from bot.quiz import QuizEngine
     from bot.reload import ContentHolder, Snapshot
     from bot.settings import Settings
@@ -61,12 +60,6 @@ class Runtime:
             return
         counters.hit(now.date(), openid, *fields)
 
-    def count_answer(self, turn: "Turn", item: "Item") -> None:
-        turn.tally.extend(("answered", f"item:{item.id}", f"topic:{item.topic}", f"audience:{turn.audience}"))
-
-    def count_menu(self, turn: "Turn", node_id: str) -> None:
-        turn.tally.append(f"menu:{node_id}")
-
     def record_turn(self, turn: "Turn", conversation: "Conversation | None", notices_shown: int,
                     about_user: bool) -> None:
         """Everything a turn writes, in one round trip: the customer-service window, the
@@ -88,16 +81,11 @@ class Runtime:
         self.count(turn.now, turn.openid, "messages" if interaction == "message" else f"event:{interaction}",
                    *turn.tally)
 
-    def record_feedback(self, turn: "Turn", useful: bool) -> None:
-        verdict = "useful" if useful else "useless"
-        item = turn.conversation.last_item or "-"
-        turn.tally.extend((f"feedback:{verdict}", f"feedback:{verdict}:{item}"))
-
     def record_unanswered(self, turn: "Turn") -> None:
         """Count the day's unanswered question and keep it (masked, without who asked) for editors."""
         from bot import gaps
 
-        turn.tally.append("unanswered")
+        turn.count("unanswered")
         if turn.openid.startswith(SIMULATOR_PREFIX):
             return
         try:

@@ -140,3 +140,11 @@ def test_the_welcome_names_each_featured_topic_once(redis_url: str, tmp_path: Pa
     runtime = runtime_on(tree, redis_url, tmp_path / "var")
     welcome = event(runtime, "subscribe", dt.datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI))
     assert welcome.count("今日专题：宪法宣传周") == 1
+
+
+def test_quiz_answers_count_toward_awareness_but_not_for_the_simulator(runtime: Runtime) -> None:
+    play_round(runtime, DAY, openid="citizen")
+    play_round(runtime, DAY, openid="sim-editor")
+    counts = runtime.counters().day(DAY.date())
+    assert counts["quiz:answered:constitution:public"] == 5
+    assert counts["quiz:correct:constitution:public"] == 5
