@@ -84,7 +84,7 @@ def receive() -> Response:
         return _plain("payload too large", 413)
     if not body.strip():
         return _plain("empty body", 400)
-    crypto = _crypto(_runtime())
+    crypto = current_app.extensions["pufa.crypto"]
     try:
         inbound, encrypted = wechat.unwrap(body, request.args, crypto)
     except wechat.Rejected as exc:
@@ -116,6 +116,7 @@ def _read_body() -> bytes | None:
 
 
 def _crypto(runtime: "Runtime") -> wechat.Crypto | None:
+    """Safe mode's keys, or None in plaintext mode; built once per app, not per message."""
     settings = runtime.settings
     if not settings.safe_mode:
         return None
@@ -128,7 +129,8 @@ def _reply_in_time(inbound: Inbound, started: float) -> Reply:
     deadline = started + REPLY_SECONDS
     now = dt.datetime.now(SHANGHAI)
     pool: ThreadPoolExecutor = current_app.extensions["pufa.dispatch_pool"]
-    future = pool.submit(Deduper(runtime.store).once, inbound,
+    deduper: Deduper = current_app.extensions["pufa.deduper"]
+    future = pool.submit(deduper.once, inbound,
                          lambda: runtime.dispatcher.handle(inbound, now), deadline - RETRY_WAIT_MARGIN)
     try:
         return future.result(timeout=max(0.0, deadline - time.monotonic()))
@@ -164,6 +166,8 @@ def healthz() -> Response:
 
 
 def register(app: Flask, runtime: "Runtime") -> None:
-    """Attach the runtime and the blueprint to `app`."""
+    """Attach the runtime, what each message needs from it, and the blueprint to `app`."""
     app.extensions["pufa"] = runtime
+    app.extensions["pufa.crypto"] = _crypto(runtime)
+    app.extensions["pufa.deduper"] = Deduper(runtime.store)
     app.register_blueprint(bp)
