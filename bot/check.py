@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import sys
 from collections import deque
 from pathlib import Path
@@ -18,12 +17,12 @@ from bot import menus
 from bot.checkcites import check_campaign_cites, check_content_cites, check_governing, finding
 from bot.content import load_content
 from bot.model import BottomButton, Content, Finding
+from bot.normalise import Normaliser
 from bot.yamlsrc import label
 
 MAX_BYTES = 2048
 MAX_DEPTH = 4  # choices from `main` within which every item must be reachable
 BOTTOM_LIMITS = {"buttons": 3, "subs": 5, "top": 16, "sub": 60, "key": 128, "url": 1024}
-NOISE = re.compile(r"[\s，。！？、,.!?；;：:“”\"'（）()]+")
 
 
 def size(text: str) -> int:
@@ -55,12 +54,14 @@ def _known(source: str, owner: str, kind: str, ids: Iterable[str], known: dict) 
 
 
 def check_questions(content: Content) -> list[Finding]:
-    """The same question in two items would make the matcher pick one at random."""
+    """The same question in two items would make the matcher pick one at random: compared as the
+    matcher sees them (synonyms, full width, traditional characters and numerals folded)."""
+    normalise = Normaliser.build(content.synonyms)
     seen: dict[str, str] = {}
     found = []
     for item in content.items.values():
         for question in item.questions:
-            key = NOISE.sub("", question)
+            key = normalise(question)
             other = seen.setdefault(key, item.id)
             if other != item.id:
                 found.append(finding(item.source, f"question “{question}” of {item.id} is also a question of "

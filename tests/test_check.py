@@ -131,3 +131,18 @@ def test_a_campaign_naming_a_law_without_an_article_is_fine(tmp_path):
     content_dir, menus_dir = tree(tmp_path)
     (content_dir / "campaigns.yaml").write_text(CAMPAIGN.format(ref="《宪法》第五条，学习《民法典》"), encoding="utf-8")
     assert errors(check(content_dir, menus_dir, TODAY)) == []
+
+
+def test_questions_the_matcher_reads_as_the_same_are_duplicates():
+    import dataclasses
+
+    from bot.check import check_questions
+    from bot.content import load_content
+
+    content, _ = load_content(FIXTURE / "content", FIXTURE / "menus")
+    first, second = list(content.items.values())[:2]
+    items = {**content.items,
+             first.id: dataclasses.replace(first, questions=(*first.questions, "押金不退咋办")),
+             second.id: dataclasses.replace(second, questions=(*second.questions, "押金不退怎么办？"))}
+    content = dataclasses.replace(content, items=items, synonyms={"咋办": "怎么办"})
+    assert len(check_questions(content)) == 1
