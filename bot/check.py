@@ -181,12 +181,23 @@ def validate(content: Content, today: dt.date, content_dir: Path, menus_dir: Pat
             *check_reachable(content), *check_sizes(content), *check_bottom(content)]
 
 
-def check(content_dir: str | Path, menus_dir: str | Path, today: dt.date | None = None) -> list[Finding]:
-    """Load and validate; the findings sorted by file and line."""
+def load_and_check(content_dir: str | Path, menus_dir: str | Path,
+                   today: dt.date | None = None) -> tuple[Content | None, list[Finding]]:
+    """Load and validate in one go (`pufa check`, the live reload, menu push, the admin web).
+    The loader's findings come first: a YAML syntax error explains the rest."""
     content, findings = load_content(content_dir, menus_dir)
     if content is not None:
         findings += validate(content, today or dt.date.today(), Path(content_dir), Path(menus_dir))
-    return sorted(set(findings), key=lambda f: (f.severity != "error", f.path, f.line, f.message))
+    return content, list(dict.fromkeys(findings))
+
+
+def by_place(findings: Iterable[Finding]) -> list[Finding]:
+    """Errors first, then by file and line: how editors read a report."""
+    return sorted(findings, key=lambda f: (f.severity != "error", f.path, f.line, f.message))
+
+
+def check(content_dir: str | Path, menus_dir: str | Path, today: dt.date | None = None) -> list[Finding]:
+    return by_place(load_and_check(content_dir, menus_dir, today)[1])
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:

@@ -98,19 +98,18 @@ def push_menu(content: Content, client: Any) -> list[str]:
 
 
 def run_menu_push(args: argparse.Namespace) -> int:
-    from bot.check import check, errors
-    from bot.content import load_content
+    from bot.check import errors, load_and_check
     from bot.settings import load_settings
     from bot.store import open_store
     from bot.wechat_api import WeChatClient
 
-    bad = errors(check(args.content, args.menus))
+    content, findings = load_and_check(args.content, args.menus)
+    bad = errors(findings)
     for line in bad:
         print(line, file=sys.stderr)
     if bad:
         print("pufa menu push: fix the errors above first (`pufa check`)", file=sys.stderr)
         return 1
-    content, _ = load_content(args.content, args.menus)
     settings = load_settings()
     for note in push_menu(content, WeChatClient(settings, open_store(settings))):
         print(note)

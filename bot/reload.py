@@ -6,7 +6,6 @@ disk still serves something correct, and says so in the log and in /healthz.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import shutil
@@ -17,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from bot.check import errors, validate
-from bot.content import load_content
+from bot.check import errors, load_and_check
 from bot.errors import ContentError
 from bot.model import Content, Finding
 
@@ -40,9 +38,7 @@ class Snapshot:
 
 def load_checked(content_dir: Path, menus_dir: Path) -> tuple[Content, list[Finding]]:
     """Load and validate; raises ContentError with every error when the content must not be served."""
-    content, findings = load_content(content_dir, menus_dir)
-    if content is not None:
-        findings += validate(content, dt.date.today(), content_dir, menus_dir)
+    content, findings = load_and_check(content_dir, menus_dir)
     bad = errors(findings)
     if content is None or bad:
         raise ContentError(bad or findings)

@@ -7,13 +7,9 @@ finding is attached to the item or quiz question whose YAML block holds its line
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
-from bot.check import validate
-from bot.content import load_content
 from bot.model import Content, Finding
 
 LAW_CHANGED = "changed since it was reviewed"  # bot.checkcites.check_cite
@@ -40,13 +36,6 @@ def kind_of(finding: Finding) -> str:
     if any(words in finding.message for words in REVIEW_DUE):
         return "review"
     return "other"
-
-
-def findings_on_disk(content_dir: Path, menus_dir: Path, today: dt.date) -> tuple[Content | None, list[Finding]]:
-    content, findings = load_content(content_dir, menus_dir)
-    if content is not None:
-        findings += validate(content, today, content_dir, menus_dir)
-    return content, sorted(set(findings), key=lambda f: (f.severity != "error", f.path, f.line, f.message))
 
 
 def _blocks(content: Content) -> dict[str, tuple[list[int], list[tuple[str, str]]]]:

@@ -10,11 +10,12 @@ from flask.typing import ResponseReturnValue
 
 from bot import certificates, gaps
 from bot.admin import auth, bp
-from bot.admin.attention import KINDS, attention, findings_on_disk
+from bot.admin.attention import KINDS, attention
 from bot.admin.campaigns import deliveries, ledger_context, planned
 from bot.admin.figures import MAX_PERIOD_DAYS, SHANGHAI, half_year, percent, previous_half_year, today
 from bot.admin.report import (TABLES, Report, build_report, csv_text, file_stem, render_html, report_charts,
                               table_csv)
+from bot.check import by_place, load_and_check
 from bot.checkcites import REVIEW_DUE
 
 DEFAULT_DAYS = 30
@@ -110,7 +111,8 @@ def content() -> ResponseReturnValue:
     by_audience = defaultdict(list)
     for item in served.items.values():
         by_audience[item.audiences[0] if item.audiences else served.default_audience].append(item)
-    disk, findings = findings_on_disk(rt.settings.content_dir, rt.settings.menus_dir, today())
+    disk, found = load_and_check(rt.settings.content_dir, rt.settings.menus_dir, today())
+    findings = by_place(found)
     return render_template("content.html", snapshot=snapshot, audiences=served.audiences, chosen=chosen,
                            by_audience=by_audience, attention=attention(disk, findings), kinds=KINDS,
                            due_before=today() - REVIEW_DUE)
