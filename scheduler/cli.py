@@ -8,7 +8,7 @@ from bot.errors import PufaError
 from scheduler import send
 from scheduler.calendar import CHINA, occurrences
 from scheduler.context import Context, build_context
-from scheduler.plan import ALL, plan
+from scheduler.plan import ALL
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,7 +55,7 @@ def _context() -> Context:
 
 def _plan(args: argparse.Namespace) -> int:
     ctx = _context()
-    chosen = plan(ctx.campaigns, args.date_from, args.date_to, ctx.settings.wechat_account_type)
+    chosen = send.current_plan(ctx, args.date_from, args.date_to)
     print("when              campaign                    audience   channel    title")
     for s in chosen.sends:
         o = s.occurrence

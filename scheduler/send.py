@@ -17,11 +17,11 @@ from typing import Mapping
 
 from bot import subscriptions
 from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
-from scheduler import tags
-from scheduler.calendar import Occurrence, occurrences
-from scheduler.context import Context
 from bot.locks import held
-from scheduler.plan import ALL, Send, plan
+from scheduler import tags
+from scheduler.calendar import CHINA, Occurrence, occurrences
+from scheduler.context import Context
+from scheduler.plan import ALL, Plan, Send, plan
 from scheduler.timing import deadline, in_quiet_hours, lookback_days
 
 log = logging.getLogger(__name__)
@@ -79,14 +79,19 @@ def sent_keys(ctx: Context, since: dt.datetime) -> set[str]:
     return {k for k in keys if _entry(ctx, k).get("state") == "sent"}
 
 
+def current_plan(ctx: Context, start: dt.date, end: dt.date) -> Plan:
+    """The plan for [start, end] that keeps what the ledger already sent this month first:
+    what `fire` sends, what `pufa campaigns plan` shows and what the admin web lists."""
+    month_start = dt.datetime.combine(start.replace(day=1), dt.time(), CHINA)
+    return plan(ctx.campaigns, start, end, ctx.settings.wechat_account_type, sent=sent_keys(ctx, month_start))
+
+
 def fire(ctx: Context, at: dt.datetime) -> FireReport:
     """Send everything due at or before `at` that is still within the grace window."""
     report = FireReport()
     grace, quiet = ctx.settings.campaign_grace, ctx.settings.quiet_hours
     first = at.date() - dt.timedelta(days=lookback_days(grace))
-    month_start = dt.datetime.combine(first.replace(day=1), dt.time(), at.tzinfo)
-    chosen = plan(ctx.campaigns, first, (at + PREVIEW_LEAD).date(), ctx.settings.wechat_account_type,
-                  sent=sent_keys(ctx, month_start))
+    chosen = current_plan(ctx, first, (at + PREVIEW_LEAD).date())
     quiet_now = in_quiet_hours(at, quiet)
     for send in chosen.sends:
         due = send.occurrence.at

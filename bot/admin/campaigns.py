@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scheduler import send
-from scheduler.calendar import CHINA
 from scheduler.context import Context
-from scheduler.plan import plan
 
 if TYPE_CHECKING:
     from bot.model import Content
@@ -70,9 +68,7 @@ def deliveries(ctx: Context, start: dt.date | None = None, end: dt.date | None =
 
 def planned(ctx: Context, start: dt.date, end: dt.date) -> list[PlannedRow]:
     """The plan for [start, end], sends and left-outs in time order, each with its ledger state."""
-    month_start = dt.datetime.combine(start.replace(day=1), dt.time(), CHINA)
-    chosen = plan(ctx.campaigns, start, end, ctx.settings.wechat_account_type,
-                  sent=send.sent_keys(ctx, month_start))
+    chosen = send.current_plan(ctx, start, end)
     states = {d.key: d.state_label for d in deliveries(ctx, start, end)}
     rows = [PlannedRow(s.occurrence.at, s.occurrence.title, s.audience, states.get(s.key, "计划中"))
             for s in chosen.sends]
