@@ -18,15 +18,11 @@ from bot.checkcites import check_campaign_cites, check_content_cites, check_gove
 from bot.content import load_content
 from bot.model import BottomButton, Content, Finding
 from bot.normalise import Normaliser
+from bot.pages import MAX_BYTES, size
 from bot.yamlsrc import label
 
-MAX_BYTES = 2048
 MAX_DEPTH = 4  # choices from `main` within which every item must be reachable
 BOTTOM_LIMITS = {"buttons": 3, "subs": 5, "top": 16, "sub": 60, "key": 128, "url": 1024}
-
-
-def size(text: str) -> int:
-    return len(text.encode("utf-8"))
 
 
 def check_references(content: Content) -> list[Finding]:

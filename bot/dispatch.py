@@ -8,12 +8,11 @@ the honest fallback. The dispatcher is shared by the webhook, `pufa chat` and th
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot import texts
-from bot.messages import SILENT, Inbound, Reply
+from bot.messages import Inbound, Reply
 from bot.pages import paginate
 from bot.session import Conversation, Sessions, UserState
 
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
     from bot.reload import Snapshot
     from bot.runtime import Runtime
 
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -111,10 +109,10 @@ def _with_notices(text: str, notices: tuple[str, ...]) -> str:
     return "\n\n".join([text, *notices]) if notices else text
 
 
+# The full-width forms people type for commands, digits and quiz letters.
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９？ＡＢＣＤａｂｃｄ", "0123456789?ABCDabcd")
+
+
 def _clean(text: str) -> str:
     """Trim and fold the full-width forms people type for commands and digits."""
-    table = str.maketrans("０１２３４５６７８９？ＡＢＣＤａｂｃｄ", "0123456789?ABCDabcd")
-    return text.strip().translate(table).strip(" 。.!！~～")
-
-
-__all__ = ["Dispatcher", "Outcome", "Turn", "SILENT"]
+    return text.strip().translate(_HALF_WIDTH).strip(" 。.!！~～")

@@ -9,13 +9,12 @@ import dataclasses
 from pathlib import Path
 
 from bot.model import BottomButton, Content, Finding, MenuNode, MenuOption
-from bot.texts import plain
+from bot.texts import MENU_HINT, plain
 from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
 
 MAIN = "main"
 AUDIENCE = "@audience"
 BACK = "0. 返回上级"
-HINT = "回复数字选择，回复「菜单」回到首页"
 TARGETS = ("node", "item", "command")
 
 
@@ -43,7 +42,7 @@ def render_node(node: MenuNode, content: Content, audience: str) -> str:
     lines += [f"{n}. {plain(option_label(o, content))}" for n, o in enumerate(node.options, 1)]
     if node.id != MAIN:
         lines.append(BACK)
-    lines.append(HINT)
+    lines.append(MENU_HINT)
     return "\n".join(lines)
 
 

@@ -44,7 +44,3 @@ def _prefix_within(text: str, budget: int) -> str:
     encoded = text.encode("utf-8")[:budget]
     return encoded.decode("utf-8", errors="ignore")
 
-
-def fit(text: str, limit: int = MAX_BYTES) -> str:
-    """`text` cut to `limit` bytes at a character boundary: the last guard before the wire."""
-    return text if size(text) <= limit else _prefix_within(text, limit)

@@ -22,10 +22,10 @@ from wechatpy.exceptions import InvalidAppIdException
 
 from bot.errors import PufaError
 from bot.messages import Inbound
+from bot.pages import MAX_BYTES
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT_BYTES = 2048  # WeChat cuts longer text replies (undocumented, measured)
 KINDS = frozenset({"text", "voice", "image", "video", "shortvideo", "location", "link", "file", "event"})
 _OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -190,7 +190,7 @@ def render_text(text: str, inbound: Inbound) -> str:
     )
 
 
-def fit(text: str, limit: int = MAX_TEXT_BYTES) -> str:
+def fit(text: str, limit: int = MAX_BYTES) -> str:
     """The text cut at a character boundary to `limit` UTF-8 bytes: the last guard, the pager comes first."""
     data = text.encode("utf-8")
     if len(data) <= limit:

@@ -1,7 +1,7 @@
 """Pagination keeps every reply within WeChat's 2048-byte text limit."""
 from __future__ import annotations
 
-from bot.pages import MAX_BYTES, MORE_FOOTER, fit, paginate, size
+from bot.pages import MAX_BYTES, MORE_FOOTER, paginate, size
 
 
 def test_a_short_reply_is_one_page_without_footer() -> None:
@@ -27,9 +27,3 @@ def test_a_line_without_breaks_is_cut_at_a_sentence_end() -> None:
     text = "。".join("用人单位应当依法缴纳社会保险费" for _ in range(120))
     first = paginate(text)[0].removesuffix(MORE_FOOTER).rstrip()
     assert first.endswith("。")
-
-
-def test_fit_cuts_at_a_character_boundary() -> None:
-    cut = fit("法" * 1000)
-    assert size(cut) <= MAX_BYTES
-    assert cut == "法" * (MAX_BYTES // 3)
