@@ -67,7 +67,7 @@ def choose_audience(dispatcher: "Dispatcher", turn: Turn, number: int) -> Outcom
 
 
 def quiz(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
-    return dispatcher.runtime.quiz.start_turn(dispatcher, turn)
+    return dispatcher.runtime.quiz.start_turn(turn)
 
 
 def detail(dispatcher: "Dispatcher", turn: Turn) -> Outcome:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import menus as menu_loader
-from bot.laws import LawLibrary, load_laws, parse_citation
+from bot.laws import LawLibrary, load_laws, normalise_name, parse_citation
 from bot.model import (Agency, Audience, Case, Cite, Content, Finding, Item, QuizQuestion,
                        Repealed, Topic)
 from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
@@ -112,7 +112,8 @@ def load_repealed(path: Path, findings: list[Finding]) -> dict[str, Repealed]:
                          "write `governing: {离婚: 《民法典》第一千零七十九条}`")
             governing = {}
         name = str(data["name"])
-        result[name] = Repealed(name, schema.text(data, "successor", name),
+        # Keyed as look-ups and checks ask for it, whether the editor wrote 《合同法》 or 中华人民共和国合同法.
+        result[normalise_name(name)] = Repealed(name, schema.text(data, "successor", name),
                                 schema.date(data, "date", name) or data["date"],
                                 {str(k): str(v) for k, v in governing.items()},
                                 schema.text(data, "note", name))

@@ -19,7 +19,6 @@ from bot.errors import StoreUnavailable
 from bot.session import QUIZ, cleared
 
 if TYPE_CHECKING:
-    from bot.dispatch import Dispatcher
     from bot.model import QuizQuestion
     from bot.runtime import Runtime
 
@@ -52,7 +51,7 @@ class QuizEngine:
         self.runtime = runtime
         self.store = runtime.store
 
-    def start_turn(self, dispatcher: "Dispatcher", turn: Turn) -> Outcome:
+    def start_turn(self, turn: Turn) -> Outcome:
         """`答题`: resume today's unfinished round, or draw a new one."""
         try:
             with self.store.guard():
@@ -68,7 +67,7 @@ class QuizEngine:
         question = turn.snapshot.content.quiz[current.ids[current.position]]
         return Outcome(intro + render_question(question, current), _quiz_context(turn))
 
-    def answer_turn(self, dispatcher: "Dispatcher", turn: Turn) -> Outcome | None:
+    def answer_turn(self, turn: Turn) -> Outcome | None:
         """A letter or digit judged against the current question; other text is not ours."""
         choice = parse_choice(turn.text)
         if choice is None:
@@ -103,9 +102,7 @@ class QuizEngine:
     def _finish_round(self, turn: Turn, done: Round) -> str:
         streak = self._streak(turn.openid, turn.now.date())
         lines = [f"本轮结束，您答对了{done.correct}/{len(done.ids)}题。", f"已连续答题{streak}天。"]
-        rank = certificates.rank_after_round(self.runtime, turn, done.correct)
-        if rank:
-            lines.append(rank)
+        lines.append(certificates.rank_after_round(self.runtime, turn, done.correct))
         if done.topic and done.correct == len(done.ids):
             lines += certificates.note_perfect_day(self.runtime, turn, done.topic)
         lines.append("回复「答题」再来一轮，回复「菜单」回到首页。")

@@ -35,7 +35,7 @@ def context_choice(dispatcher: "Dispatcher", turn: Turn) -> Outcome | None:
     """A digit (or quiz letter) answered in the user's current context."""
     context = turn.conversation.context
     if context == QUIZ:
-        return dispatcher.runtime.quiz.answer_turn(dispatcher, turn)
+        return dispatcher.runtime.quiz.answer_turn(turn)
     if not DIGIT.match(turn.text):
         return None
     number = int(turn.text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
@@ -35,6 +36,7 @@ class Runtime:
     dispatcher: "Dispatcher" = field(init=False)
     quiz: "QuizEngine" = field(init=False)
     _counters: analytics.Counters | None = field(default=None, init=False)
+    _counters_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
         from bot.dispatch import Dispatcher
@@ -45,10 +47,13 @@ class Runtime:
 
     # -- analytics -------------------------------------------------------------------------
     def counters(self) -> analytics.Counters:
+        """The process's counters, made once (under a lock: dispatch threads race for the first)."""
         if self._counters is None:
-            with self.store.guard():
-                key = analytics.pseudonym_key(self.store, self.settings.pseudonym_key)
-            self._counters = analytics.Counters(self.store, key, self.settings.retention_days)
+            with self._counters_lock:
+                if self._counters is None:
+                    with self.store.guard():
+                        key = analytics.pseudonym_key(self.store, self.settings.pseudonym_key)
+                    self._counters = analytics.Counters(self.store, key, self.settings.retention_days)
         return self._counters
 
     def count(self, now: dt.datetime, openid: str, *fields: str) -> None:

@@ -88,16 +88,9 @@ class Sessions:
             notices=tuple(n.decode() for n in notices),
         )
 
-    def save_conversation(self, openid: str, conversation: Conversation, pipe: Any = None) -> None:
-        """Keep the conversation; with `pipe`, queued on the turn's one write round trip."""
-        if pipe is not None:
-            pipe.set(self.store.user_key(openid, "conv"), conversation.to_json(), ex=CONVERSATION_TTL)
-            return
-        try:
-            with self.store.guard():
-                self.save_conversation(openid, conversation, self.store.redis)
-        except StoreUnavailable:
-            pass
+    def save_conversation(self, openid: str, conversation: Conversation, pipe: Any) -> None:
+        """Queue keeping the conversation on `pipe` (the turn's one write round trip)."""
+        pipe.set(self.store.user_key(openid, "conv"), conversation.to_json(), ex=CONVERSATION_TTL)
 
 
 def cleared(conversation: Conversation, **changes: object) -> Conversation:

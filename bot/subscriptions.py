@@ -182,7 +182,7 @@ def _send(client: Any, openid: str, message: str) -> bool:
 
 @privacy.register
 def forget_subscriptions(store: "Store", openid: str) -> None:
-    """Remove the user from every topic's subscriber set (their own keys go with `forget`)."""
-    pattern = store.key("subscribers", "*")
-    for key in store.redis.scan_iter(match=pattern, count=500):
-        store.redis.srem(key, openid)
+    """Remove the user from each topic's subscriber set, found through their own topic set (which
+    `forget` deletes with their other keys, after the hooks)."""
+    for topic_id in topics_of(store, openid):
+        store.redis.srem(_subscribers_key(store, topic_id), openid)

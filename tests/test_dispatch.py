@@ -114,13 +114,13 @@ def test_choosing_an_audience_shapes_my_area(runtime: Runtime) -> None:
 
 def test_a_digit_after_suggestions_opens_that_suggestion(runtime: Runtime) -> None:
     suggested = Conversation(context=SUGGEST, suggestions=("public-constitution-day", "workers-no-contract"))
-    runtime.dispatcher.sessions.save_conversation("user-a", suggested)
+    runtime.dispatcher.sessions.save_conversation("user-a", suggested, runtime.store.redis)
     assert say(runtime, "2").startswith("【没签劳动合同能要双倍工资吗】")
 
 
 def test_a_digit_outside_the_suggestions_lists_them_again(runtime: Runtime) -> None:
     suggested = Conversation(context=SUGGEST, suggestions=("public-constitution-day",))
-    runtime.dispatcher.sessions.save_conversation("user-a", suggested)
+    runtime.dispatcher.sessions.save_conversation("user-a", suggested, runtime.store.redis)
     reply = say(runtime, "3")
     assert reply.startswith(texts.NOT_UNDERSTOOD_DIGIT) and "1. 国家宪法日是哪一天" in reply
 
