@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from bot.dispatch import Dispatcher
     from bot.model import MenuOption
 
-MAIN = "main"
+MAIN = menus.MAIN
 
 
 def open_main(dispatcher: "Dispatcher", turn: Turn, hint: str = "") -> Outcome:
@@ -67,11 +67,10 @@ def _open_option(dispatcher: "Dispatcher", turn: Turn, option: "MenuOption") -> 
 
 
 def resolve_node(node_id: str, nodes: dict, audience: str) -> str:
-    """`@audience` is the user's own audience node; an unknown node falls back to main."""
-    if node_id == "@audience":
-        node_id = f"audience-{audience}"
-        if node_id not in nodes:
-            node_id = "audience-public"
+    """`@audience` (from the bottom bar) is the user's own audience node, as in `menus.resolve_choice`;
+    an unknown node, such as a stale audience's, falls back to main."""
+    if node_id == menus.AUDIENCE:
+        node_id = menus.audience_node(audience)
     return node_id if node_id in nodes else MAIN
 
 
