@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Any, Sequence
 
+from bot import menus
 from bot.errors import PufaError
 from bot.model import BottomButton, Content
 
@@ -43,7 +44,7 @@ def _button(button: BottomButton, audience: str) -> dict[str, Any]:
         return {"name": button.name, "sub_button": [_button(b, audience) for b in button.sub]}
     if button.url:
         return {"type": "view", "name": button.name, "url": button.url}
-    node = f"audience-{audience}" if button.node == "@audience" and audience else button.node
+    node = menus.audience_node(audience) if button.node == menus.AUDIENCE and audience else button.node
     key = f"node:{node}" if node else f"command:{button.command}"
     return {"type": "click", "name": button.name, "key": key}
 
@@ -85,7 +86,7 @@ def push_menu(content: Content, client: Any) -> list[str]:
     notes: list[str] = []
     tag_ids = _tag_ids(content, client, notes)
     default = menu_buttons(content.bottom)
-    personal = any(b.node == "@audience" for top in content.bottom for b in (top, *top.sub))
+    personal = any(b.node == menus.AUDIENCE for top in content.bottom for b in (top, *top.sub))
     conditional = {str(tag_ids[a]): menu_buttons(content.bottom, a) for a in tag_ids} if personal else {}
     wanted = (_shape(default), {tag: _shape(b) for tag, b in conditional.items()})
     if _current(client) == wanted:
