@@ -55,7 +55,8 @@ def _context() -> Context:
 
 def _plan(args: argparse.Namespace) -> int:
     ctx = _context()
-    chosen = send.current_plan(ctx, args.date_from, args.date_to)
+    chosen = send.current_plan(ctx.store, ctx.campaigns, ctx.settings.wechat_account_type,
+                               args.date_from, args.date_to)
     print("when              campaign                    audience   channel    title")
     for s in chosen.sends:
         o = s.occurrence
@@ -99,7 +100,7 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    for key, entry in send.status(_context()):
+    for key, entry in send.status(_context().store):
         fields = " ".join(f"{k}={v}" for k, v in sorted(entry.items()) if k not in ("campaign", "date"))
         print(f"{key}  {fields}")
     return 0

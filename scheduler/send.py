@@ -13,16 +13,19 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from bot import subscriptions
 from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
 from bot.locks import held
 from scheduler import tags
-from scheduler.calendar import CHINA, Occurrence, occurrences
+from scheduler.calendar import CHINA, Campaign, Occurrence, occurrences
 from scheduler.context import Context
 from scheduler.plan import ALL, Plan, Send, plan
 from scheduler.timing import deadline, in_quiet_hours, lookback_days
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -53,37 +56,39 @@ def clientmsgid(send: Send) -> str:
     return "h:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
-def ledger_key(ctx: Context, send_key: str) -> str:
-    return ctx.store.key("campaign", "ledger", send_key)
+# The ledger needs only the store: the admin web and `pufa campaigns status` read it without an API client.
+def ledger_key(store: "Store", send_key: str) -> str:
+    return store.key("campaign", "ledger", send_key)
 
 
-def _index(ctx: Context) -> str:
-    return ctx.store.key("campaign", "ledger-index")
+def _index(store: "Store") -> str:
+    return store.key("campaign", "ledger-index")
 
 
-def _entry(ctx: Context, send_key: str) -> dict[str, str]:
-    raw = ctx.store.redis.hgetall(ledger_key(ctx, send_key))
+def _entry(store: "Store", send_key: str) -> dict[str, str]:
+    raw = store.redis.hgetall(ledger_key(store, send_key))
     return {k.decode(): v.decode() for k, v in raw.items()}
 
 
-def _write(ctx: Context, send: Send, **fields: object) -> None:
-    with ctx.store.redis.pipeline() as pipe:
-        pipe.hset(ledger_key(ctx, send.key), mapping={k: str(v) for k, v in fields.items()})
-        pipe.zadd(_index(ctx), {send.key: send.occurrence.at.timestamp()})
+def _write(store: "Store", send: Send, **fields: object) -> None:
+    with store.redis.pipeline() as pipe:
+        pipe.hset(ledger_key(store, send.key), mapping={k: str(v) for k, v in fields.items()})
+        pipe.zadd(_index(store), {send.key: send.occurrence.at.timestamp()})
         pipe.execute()
 
 
-def sent_keys(ctx: Context, since: dt.datetime) -> set[str]:
+def sent_keys(store: "Store", since: dt.datetime) -> set[str]:
     """Ledger keys delivered since `since`: the plan keeps them first."""
-    keys = [k.decode() for k in ctx.store.redis.zrangebyscore(_index(ctx), since.timestamp(), "+inf")]
-    return {k for k in keys if _entry(ctx, k).get("state") == "sent"}
+    keys = [k.decode() for k in store.redis.zrangebyscore(_index(store), since.timestamp(), "+inf")]
+    return {k for k in keys if _entry(store, k).get("state") == "sent"}
 
 
-def current_plan(ctx: Context, start: dt.date, end: dt.date) -> Plan:
+def current_plan(store: "Store", campaigns: Iterable[Campaign], account_type: str,
+                 start: dt.date, end: dt.date) -> Plan:
     """The plan for [start, end] that keeps what the ledger already sent this month first:
     what `fire` sends, what `pufa campaigns plan` shows and what the admin web lists."""
     month_start = dt.datetime.combine(start.replace(day=1), dt.time(), CHINA)
-    return plan(ctx.campaigns, start, end, ctx.settings.wechat_account_type, sent=sent_keys(ctx, month_start))
+    return plan(campaigns, start, end, account_type, sent=sent_keys(store, month_start))
 
 
 def fire(ctx: Context, at: dt.datetime) -> FireReport:
@@ -91,7 +96,8 @@ def fire(ctx: Context, at: dt.datetime) -> FireReport:
     report = FireReport()
     grace, quiet = ctx.settings.campaign_grace, ctx.settings.quiet_hours
     first = at.date() - dt.timedelta(days=lookback_days(grace))
-    chosen = current_plan(ctx, first, (at + PREVIEW_LEAD).date())
+    chosen = current_plan(ctx.store, ctx.campaigns, ctx.settings.wechat_account_type, first,
+                          (at + PREVIEW_LEAD).date())
     quiet_now = in_quiet_hours(at, quiet)
     for send in chosen.sends:
         due = send.occurrence.at
@@ -110,8 +116,8 @@ def fire(ctx: Context, at: dt.datetime) -> FireReport:
 
 
 def _miss(ctx: Context, send: Send, at: dt.datetime, report: FireReport) -> None:
-    if _entry(ctx, send.key).get("state") not in FINAL:
-        _write(ctx, send, state="missed", error=f"past the grace window at {at.isoformat()}")
+    if _entry(ctx.store, send.key).get("state") not in FINAL:
+        _write(ctx.store, send, state="missed", error=f"past the grace window at {at.isoformat()}")
         log.warning("campaign send %s missed: it was due %s, beyond CAMPAIGN_GRACE",
                     send.key, send.occurrence.at.isoformat())
         report.missed.append(send.key)
@@ -131,7 +137,7 @@ def deliver(ctx: Context, send: Send, at: dt.datetime) -> str:
     with held(ctx.store.redis, ctx.store.key("campaign", "lock", send.key), LOCK_TTL_MS) as mine:
         if not mine:
             return "waiting"
-        entry = _entry(ctx, send.key)
+        entry = _entry(ctx.store, send.key)
         state = entry.get("state", "pending")
         if state in FINAL:
             return "done"
@@ -139,7 +145,7 @@ def deliver(ctx: Context, send: Send, at: dt.datetime) -> str:
             return "waiting"
         preview_once(ctx, send, at)
         attempts = int(entry.get("attempts", 0)) + 1
-        _write(ctx, send, state="sending", started=at.timestamp(), attempts=attempts,
+        _write(ctx.store, send, state="sending", started=at.timestamp(), attempts=attempts,
                clientmsgid=clientmsgid(send), campaign=send.occurrence.campaign.id,
                date=send.occurrence.date.isoformat(), audience=send.audience, title=send.occurrence.title)
         return _send(ctx, send, at, attempts)
@@ -152,19 +158,19 @@ def _send(ctx: Context, send: Send, at: dt.datetime, attempts: int) -> str:
                                                                ctx.audiences)
         answer = ctx.client.mass_send_by_tag(target, send.occurrence.message, clientmsgid(send))
     except AlreadySent:
-        _write(ctx, send, state="sent", sent_at=at.timestamp(), note="45065: clientmsgid already used")
+        _write(ctx.store, send, state="sent", sent_at=at.timestamp(), note="45065: clientmsgid already used")
         return "sent"
     except QuotaExhausted as exc:
-        _write(ctx, send, state="failed", error=f"45009 daily mass-send quota spent: {exc.errmsg}")
+        _write(ctx.store, send, state="failed", error=f"45009 daily mass-send quota spent: {exc.errmsg}")
         log.error("campaign send %s refused: the daily mass-send quota is spent (45009); not retried", send.key)
         return "failed: 45009 quota spent"
     except WeChatAPIError as exc:
         state = "failed" if attempts >= MAX_ATTEMPTS else "pending"
-        _write(ctx, send, state=state, error=f"{exc.errcode} {exc.errmsg}")
+        _write(ctx.store, send, state=state, error=f"{exc.errcode} {exc.errmsg}")
         log.warning("campaign send %s attempt %d failed: %s", send.key, attempts, exc)
         return f"{'failed' if state == 'failed' else 'retry'}: {exc.errcode}"
     msg_id = str(answer.get("msg_id", ""))
-    _write(ctx, send, state="sent", sent_at=at.timestamp(), msg_id=msg_id)
+    _write(ctx.store, send, state="sent", sent_at=at.timestamp(), msg_id=msg_id)
     if msg_id:
         ctx.store.redis.set(ctx.store.key("campaign", "msg", msg_id), send.key, ex=30 * 86400)
     log.info("campaign send %s went out (msg_id %s)", send.key, msg_id)
@@ -174,9 +180,9 @@ def _send(ctx: Context, send: Send, at: dt.datetime, attempts: int) -> str:
 def preview_once(ctx: Context, send: Send, at: dt.datetime) -> bool:
     """Send the editors' preview of `send` once (marked before sending); False if done before."""
     openids = ctx.settings.preview_openids
-    if not openids or not ctx.store.redis.hsetnx(ledger_key(ctx, send.key), "previewed", at.timestamp()):
+    if not openids or not ctx.store.redis.hsetnx(ledger_key(ctx.store, send.key), "previewed", at.timestamp()):
         return False
-    ctx.store.redis.zadd(_index(ctx), {send.key: send.occurrence.at.timestamp()})
+    ctx.store.redis.zadd(_index(ctx.store), {send.key: send.occurrence.at.timestamp()})
     preview(ctx, send.occurrence, openids)
     return True
 
@@ -225,10 +231,10 @@ def record_job_finish(store, fields: Mapping[str, str]) -> str | None:
     counts = {name: fields.get(source, "") for name, source in (
         ("job_status", "Status"), ("total", "TotalCount"), ("filtered", "FilterCount"),
         ("sent_count", "SentCount"), ("error_count", "ErrorCount"))}
-    store.redis.hset(store.key("campaign", "ledger", send_key.decode()), mapping=counts)
+    store.redis.hset(ledger_key(store, send_key.decode()), mapping=counts)
     return send_key.decode()
 
 
-def status(ctx: Context) -> list[tuple[str, dict[str, str]]]:
+def status(store: "Store") -> list[tuple[str, dict[str, str]]]:
     """Every ledger entry, oldest occurrence first."""
-    return [(k.decode(), _entry(ctx, k.decode())) for k in ctx.store.redis.zrange(_index(ctx), 0, -1)]
+    return [(k.decode(), _entry(store, k.decode())) for k in store.redis.zrange(_index(store), 0, -1)]

@@ -283,7 +283,7 @@ def test_a_scheduler_killed_mid_send_resumes_on_another_host_without_a_duplicate
                              cwd=ROOT, capture_output=True, text=True, timeout=PATIENCE,
                              env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert crashed.returncode == 17, crashed.stderr
-    (key, entry), = sender.status(ctx)
+    (key, entry), = sender.status(ctx.store)
     assert entry["state"] == "sending"
     assert len(standin.mass_sends) == (1 if when == "after" else 0)
 
@@ -296,5 +296,5 @@ def test_a_scheduler_killed_mid_send_resumes_on_another_host_without_a_duplicate
     assert resumed.sent == [key]
     assert sender.fire(ctx, at("2026-12-04T21:12")).sent == []
     assert len(standin.mass_sends) == 1
-    assert sender.status(ctx)[0][1]["state"] == "sent"
+    assert sender.status(ctx.store)[0][1]["state"] == "sent"
 

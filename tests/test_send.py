@@ -33,7 +33,7 @@ def test_two_processes_firing_at_once_then_again_send_once(make_ctx, standin: St
     assert [s["clientmsgid"] for s in standin.mass_sends] == ["constitution_day:2026-12-04:all"]
     assert sorted(key for r in reports for key in r.sent) == ["constitution_day:2026-12-04:all"]
     assert again.sent == [] and again.failed == []
-    assert sender.status(contexts[0])[0][1]["state"] == "sent"
+    assert sender.status(contexts[0].store)[0][1]["state"] == "sent"
 
 
 def test_no_more_mass_sends_than_the_daily_quota(make_ctx, standin: StandIn) -> None:
@@ -51,7 +51,7 @@ def test_a_spent_quota_is_reported_and_not_retried(make_ctx, standin: StandIn) -
     assert report.failed == ["constitution_day:2026-12-04:all: failed: 45009 quota spent"]
     sender.fire(ctx, at("2026-12-04T09:01"))
     assert len(standin.calls_to(SENDALL)) == 1
-    entry = sender.status(ctx)[0][1]
+    entry = sender.status(ctx.store)[0][1]
     assert entry["state"] == "failed" and entry["error"].startswith("45009")
 
 
@@ -60,7 +60,7 @@ def test_a_crash_mid_send_resumes_without_a_duplicate(make_ctx, standin: StandIn
     send = Send(sender.plan(ctx.campaigns, dt.date(2026, 12, 4), dt.date(2026, 12, 4),
                             "subscription").sends[0].occurrence, ALL)
     started = at("2026-12-04T09:00")
-    sender._write(ctx, send, state="sending", started=started.timestamp(), attempts=1)
+    sender._write(ctx.store, send, state="sending", started=started.timestamp(), attempts=1)
     ctx.client.mass_send_by_tag(None, send.occurrence.message, sender.clientmsgid(send))  # it went out
 
     assert sender.fire(ctx, started + dt.timedelta(minutes=5)).waiting == [send.key]  # may still be in flight
@@ -68,7 +68,7 @@ def test_a_crash_mid_send_resumes_without_a_duplicate(make_ctx, standin: StandIn
     assert report.sent == [send.key]
     assert len(standin.mass_sends) == 1
     assert [c.errcode for c in standin.calls_to(SENDALL)] == [0, 45065]
-    assert "45065" in sender.status(ctx)[0][1]["note"]
+    assert "45065" in sender.status(ctx.store)[0][1]["note"]
 
 
 def test_nothing_is_sent_in_quiet_hours_and_the_send_catches_up_after(make_ctx, standin: StandIn) -> None:
@@ -85,7 +85,7 @@ def test_same_day_grace_ends_when_quiet_hours_begin(make_ctx, standin: StandIn) 
     assert sender.fire(ctx, at("2026-12-05T09:30")).missed == ["constitution_day:2026-12-04:all"]
     assert sender.fire(ctx, at("2026-12-05T09:31")).missed == []  # reported once
     assert standin.calls_to(SENDALL) == []
-    assert sender.status(ctx)[0][1]["state"] == "missed"
+    assert sender.status(ctx.store)[0][1]["state"] == "missed"
 
 
 def test_an_hours_grace_still_sends_late_but_not_later(make_ctx, standin: StandIn) -> None:
@@ -128,12 +128,12 @@ def test_subscribers_of_the_days_topics_get_a_notice(make_ctx) -> None:
 def test_job_finish_counts_land_on_the_ledger(make_ctx) -> None:
     ctx = make_ctx()
     sender.fire(ctx, at("2026-12-04T09:00"))
-    msg_id = sender.status(ctx)[0][1]["msg_id"]
+    msg_id = sender.status(ctx.store)[0][1]["msg_id"]
     key = sender.record_job_finish(ctx.store, {"MsgID": msg_id, "Status": "send success",
                                                "TotalCount": "100", "FilterCount": "80",
                                                "SentCount": "75", "ErrorCount": "5"})
     assert key == "constitution_day:2026-12-04:all"
-    entry = sender.status(ctx)[0][1]
+    entry = sender.status(ctx.store)[0][1]
     assert (entry["sent_count"], entry["error_count"], entry["job_status"]) == ("75", "5", "send success")
     assert sender.record_job_finish(ctx.store, {"MsgID": "unknown"}) is None
 

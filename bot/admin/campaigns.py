@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scheduler import send
-from scheduler.context import Context
 
 if TYPE_CHECKING:
     from bot.model import Content
-    from bot.settings import Settings
     from bot.store import Store
 
 STATES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "失败", "missed": "已错过"}
@@ -46,18 +44,10 @@ class PlannedRow:
     status: str  # the ledger's state label, 计划中, or 不发送 with the reason
 
 
-def ledger_context(settings: "Settings", store: "Store", content: "Content | None") -> Context:
-    """A scheduler context for reading the ledger and planning; it holds no API client, and
-    neither `plan` nor `send.status` / `send.sent_keys` calls the API."""
-    return Context(settings, store, None,  # type: ignore[arg-type]
-                   tuple(content.campaigns) if content else (),
-                   content.topics if content else {}, content.audiences if content else {})
-
-
-def deliveries(ctx: Context, start: dt.date | None = None, end: dt.date | None = None) -> list[Delivery]:
+def deliveries(store: "Store", start: dt.date | None = None, end: dt.date | None = None) -> list[Delivery]:
     """Ledger entries whose campaign day falls within [start, end] (all of them without bounds)."""
     found = []
-    for key, entry in send.status(ctx):
+    for key, entry in send.status(store):
         day = entry.get("date") or _date_of(key)
         if (start and day < start.isoformat()) or (end and day > end.isoformat()):
             continue
@@ -66,10 +56,11 @@ def deliveries(ctx: Context, start: dt.date | None = None, end: dt.date | None =
     return found
 
 
-def planned(ctx: Context, start: dt.date, end: dt.date) -> list[PlannedRow]:
+def planned(store: "Store", content: "Content", account_type: str, start: dt.date,
+            end: dt.date) -> list[PlannedRow]:
     """The plan for [start, end], sends and left-outs in time order, each with its ledger state."""
-    chosen = send.current_plan(ctx, start, end)
-    states = {d.key: d.state_label for d in deliveries(ctx, start, end)}
+    chosen = send.current_plan(store, content.campaigns, account_type, start, end)
+    states = {d.key: d.state_label for d in deliveries(store, start, end)}
     rows = [PlannedRow(s.occurrence.at, s.occurrence.title, s.audience, states.get(s.key, "计划中"))
             for s in chosen.sends]
     rows += [PlannedRow(o.occurrence.at, o.occurrence.title, o.audience, f"不发送：{o.reason}")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.admin import charts
-from bot.admin.campaigns import Delivery, deliveries, ledger_context
+from bot.admin.campaigns import Delivery, deliveries
 from bot.admin.figures import Figures, Share, collect, percent
 
 if TYPE_CHECKING:
@@ -48,8 +48,7 @@ class Report:
 def build_report(settings: "Settings", store: "Store", counters: "Counters", content: "Content | None",
                  start: dt.date, end: dt.date, now: dt.datetime) -> Report:
     """The report for [start, end] from the counters and the campaign ledger."""
-    ctx = ledger_context(settings, store, content)
-    return Report(collect(counters, content, start, end), tuple(deliveries(ctx, start, end)),
+    return Report(collect(counters, content, start, end), tuple(deliveries(store, start, end)),
                   content.agency.agency_name if content else "", settings.retention_days, now)
 
 

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from bot import certificates, gaps
 from bot.admin import auth, bp
 from bot.admin.attention import KINDS, attention
-from bot.admin.campaigns import deliveries, ledger_context, planned
+from bot.admin.campaigns import deliveries, planned
 from bot.admin.figures import MAX_PERIOD_DAYS, SHANGHAI, half_year, percent, previous_half_year, today
 from bot.admin.report import (TABLES, Report, build_report, csv_text, file_stem, render_html, report_charts,
                               table_csv)
@@ -123,10 +123,9 @@ def campaigns() -> ResponseReturnValue:
     rt = auth.runtime()
     served = rt.content.snapshot().content
     day = today()
-    ctx = ledger_context(rt.settings, rt.store, served)
     with rt.store.guard():
-        rows = planned(ctx, day, day + dt.timedelta(days=PLAN_AHEAD_DAYS))
-        sent = deliveries(ctx, day - dt.timedelta(days=LEDGER_BACK_DAYS), day + dt.timedelta(days=1))
+        rows = planned(rt.store, served, rt.settings.wechat_account_type, day, day + dt.timedelta(days=PLAN_AHEAD_DAYS))
+        sent = deliveries(rt.store, day - dt.timedelta(days=LEDGER_BACK_DAYS), day + dt.timedelta(days=1))
     names = {key: audience.name for key, audience in served.audiences.items()}
     return render_template("campaigns.html", planned=rows, deliveries=list(reversed(sent)), names=names,
                            account_type=rt.settings.wechat_account_type, ahead=PLAN_AHEAD_DAYS,
