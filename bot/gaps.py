@@ -31,6 +31,11 @@ class Gap:
     last_seen: str  # ISO date the head question was last asked
     similar: tuple[tuple[str, int], ...] = ()  # the other questions of the group, with counts
 
+    @property
+    def own_count(self) -> int:
+        """How often the head question itself was asked."""
+        return self.count - sum(count for _, count in self.similar)
+
 
 def _keys(store: Store) -> tuple[str, str, str]:
     return store.key("gaps", "q"), store.key("gaps", "text"), store.key("gaps", "seen")

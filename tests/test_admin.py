@@ -251,6 +251,14 @@ def test_the_gaps_csv_opens_in_excel_and_defuses_formulas(client, runtime):
     assert '1,"\'=HYPERLINK' in text
 
 
+def test_the_gaps_csv_gives_each_wording_its_own_count_and_the_group_total(client, runtime):
+    for text in ("包工头跑了怎么办", "包工头跑了怎么办", "包工头跑了咋办"):
+        gaps.record_unanswered(runtime.store, text, NOW)
+    rows = client.get("/admin/gaps.csv", headers=BEARER).get_data(as_text=True).splitlines()
+    assert rows[1].startswith("1,包工头跑了怎么办,2,3,")
+    assert rows[2] == "1,包工头跑了咋办,1,,"
+
+
 # -- content -----------------------------------------------------------------------------------
 
 def test_the_content_page_lists_items_with_citations_and_review_dates(client, runtime):

@@ -96,7 +96,7 @@ def unanswered_csv() -> Response:
         found = gaps.top_gaps(rt.store, GAPS_SHOWN)
     rows = []
     for number, gap in enumerate(found, 1):
-        rows.append([number, gap.text, gap.count, gap.count, gap.last_seen])
+        rows.append([number, gap.text, gap.own_count, gap.count, gap.last_seen])
         rows += [[number, text, count, "", ""] for text, count in gap.similar]
     header = ["组", "问题", "次数", "组合计", "最近提问"]
     return _csv(csv_text(header, rows), f"unanswered-{today().isoformat()}.csv")
