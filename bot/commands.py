@@ -25,8 +25,9 @@ def run(dispatcher: "Dispatcher", turn: Turn) -> Outcome | None:
         return run_named(dispatcher, turn, ALIASES[text])
     for prefix in (subscribe_chat.SUBSCRIBE, subscribe_chat.UNSUBSCRIBE):
         # Only a known topic makes it a command: “退订了还扣费吗” is a consumer's question.
-        if text.startswith(prefix) and subscribe_chat.topic_of(turn, text[len(prefix):]):
-            return subscribe_chat.handle(dispatcher, turn, prefix, text[len(prefix):].strip())
+        topic = subscribe_chat.topic_of(turn, text[len(prefix):]) if text.startswith(prefix) else None
+        if topic:
+            return subscribe_chat.handle(dispatcher, turn, prefix, topic)
     return None
 
 
@@ -84,11 +85,11 @@ def lookup_hint(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
 
 
 def subscriptions(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
-    return subscribe_chat.handle(dispatcher, turn, subscribe_chat.SUBSCRIBE, "")
+    return subscribe_chat.handle(dispatcher, turn, subscribe_chat.SUBSCRIBE)
 
 
 def my_subscriptions(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
-    return subscribe_chat.handle(dispatcher, turn, subscribe_chat.MINE, "")
+    return subscribe_chat.handle(dispatcher, turn, subscribe_chat.MINE)
 
 
 def ask_delete(dispatcher: "Dispatcher", turn: Turn) -> Outcome:

@@ -18,27 +18,25 @@ if TYPE_CHECKING:
 SUBSCRIBE, UNSUBSCRIBE, MINE = "订阅", "退订", "我的订阅"
 
 
-def handle(dispatcher: "Dispatcher", turn: Turn, verb: str, argument: str) -> Outcome:
+def handle(dispatcher: "Dispatcher", turn: Turn, verb: str, topic: str = "") -> Outcome:
+    """`verb` on a topic id the caller has already recognised; without a topic 订阅 lists them."""
     store = dispatcher.runtime.store
     try:
         with store.guard():
-            text = _answer(store, turn, verb, argument)
+            text = _answer(store, turn, verb, topic)
     except StoreUnavailable:
         text = texts.STORE_DOWN
     return Outcome(text, cleared(turn.conversation), notices=False)
 
 
-def _answer(store, turn: Turn, verb: str, argument: str) -> str:
+def _answer(store, turn: Turn, verb: str, topic: str) -> str:
     topics = turn.snapshot.content.topics
     if verb == MINE:
         mine = [topics[t].name for t in subscriptions.topics_of(store, turn.openid) if t in topics]
         return ("您订阅了：" + "、".join(mine) + "。回复「退订 专题名」可退订。") if mine else (
             "您还没有订阅任何专题。" + topic_list(topics))
-    if not argument:
+    if not topic:
         return topic_list(topics)
-    topic = topic_of(turn, argument)
-    if topic is None:
-        return f"没有找到专题“{argument}”。" + topic_list(topics)
     name = topics[topic].name
     if verb == SUBSCRIBE:
         subscriptions.subscribe(store, turn.openid, topic)
