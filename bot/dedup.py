@@ -1,4 +1,4 @@
-"""Retries: one answer per message, across workers.
+"""Retries: one answer per message, across workers, at no extra Redis round trip.
 
 WeChat retries a message it got no answer to within 5 s, possibly on another worker while the
 first attempt still runs. The first attempt claims the message key in Redis (SET NX), computes
@@ -7,12 +7,19 @@ and no side effect happens twice. A retry never recomputes while a claim stands:
 not there by the deadline it answers `success`. Only a first attempt that failed (raised)
 releases its claim, so a later retry may compute. With Redis down there is nothing to share:
 each attempt computes.
+
+The claim rides on the turn's first round trip (the session read) and the reply on its last
+(the turn's writes), so de-duplication costs no round trip of its own: under load each round
+trip costs the worker and Redis more than the commands in it. `compute` receives the `Claim`
+and must take it before any side effect — queued on its first pipeline (`queue_take`, then
+`check`), or alone (`take`) on paths that read nothing.
 """
 from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from bot.errors import StoreUnavailable
 from bot.messages import SILENT, Inbound, Reply
@@ -27,6 +34,50 @@ _SILENT = b"-"
 _TEXT = b"="
 
 
+class AlreadyClaimed(Exception):
+    """Another attempt at this message holds the claim: this one is a retry."""
+
+
+@dataclass
+class Claim:
+    """One attempt's hold on its message key; records what reached Redis."""
+
+    store: Store
+    key: str
+    ttl: int = TTL_SECONDS
+    taken: bool = False  # this attempt holds the key
+    settled: bool = False  # the reply is stored under the key
+
+    def queue_take(self, pipe: Any) -> None:
+        """Queue the claim as the first command of `pipe`; pass its result to `check`."""
+        pipe.set(self.key, _PENDING, nx=True, ex=self.ttl)
+
+    def check(self, result: Any) -> None:
+        """The queued claim's result: raises AlreadyClaimed for a retry."""
+        if not result:
+            raise AlreadyClaimed(self.key)
+        self.taken = True
+
+    def take(self) -> None:
+        """Claim in a round trip of its own (paths that read nothing else); Redis down lets it pass."""
+        try:
+            with self.store.guard() as client:
+                self.check(client.set(self.key, _PENDING, nx=True, ex=self.ttl))
+        except StoreUnavailable:
+            pass
+
+    def queue_reply(self, pipe: Any, reply: Reply) -> None:
+        """Queue storing the reply on the turn's write pipeline; call `stored` once it ran.
+
+        XX: a message that deleted the user's data took the claim with it, and nothing about
+        them is written back."""
+        if self.taken:
+            pipe.set(self.key, _encode(reply), ex=self.ttl, xx=True)
+
+    def stored(self) -> None:
+        self.settled = self.taken
+
+
 class Deduper:
     def __init__(self, store: Store, ttl: int = TTL_SECONDS, poll: float = POLL_SECONDS) -> None:
         self.store = store
@@ -37,44 +88,42 @@ class Deduper:
         """Per openid: MsgId alone has collided across users."""
         return self.store.user_key(inbound.openid, "msg:" + inbound.dedup_key)
 
-    def once(self, inbound: Inbound, compute: Callable[[], Reply], deadline: float) -> Reply:
-        """`compute()` for the first attempt at `inbound`; the same reply for its retries.
+    def once(self, inbound: Inbound, compute: Callable[[Claim], Reply], deadline: float) -> Reply:
+        """`compute(claim)` for the first attempt at `inbound`; the same reply for its retries.
 
         `deadline` (time.monotonic()) bounds how long a retry waits for the first attempt.
         """
-        key = self.key(inbound)
+        claim = Claim(self.store, self.key(inbound), self.ttl)
         try:
-            earlier = self._claim_or_wait(key, deadline)
-        except StoreUnavailable:
-            return compute()
-        if earlier is not None:
-            return earlier
-        try:
-            reply = compute()
+            reply = compute(claim)
+        except AlreadyClaimed:
+            earlier = self._earlier(claim.key, deadline)
+            # None: the first attempt failed and let go, so this attempt computes after all.
+            return self.once(inbound, compute, deadline) if earlier is None else earlier
         except BaseException:
-            self._quietly(lambda r: r.delete(key))
+            if claim.taken:
+                self._quietly(lambda r: r.delete(claim.key))
             raise
-        # Only while the claim stands: a message that deleted the user's data took the claim
-        # with it, and nothing about them is written back.
-        self._quietly(lambda r: r.set(key, _encode(reply), ex=self.ttl, xx=True))
+        if claim.taken and not claim.settled:
+            self._quietly(lambda r: r.set(claim.key, _encode(reply), ex=self.ttl, xx=True))
         return reply
 
-    def _claim_or_wait(self, key: str, deadline: float) -> Reply | None:
-        """None when this attempt claimed the message; else the first attempt's reply (SILENT if late)."""
-        while True:
-            with self.store.guard() as client:
-                if client.set(key, _PENDING, nx=True, ex=self.ttl):
-                    return None
-                value = client.get(key)
+    def _earlier(self, key: str, deadline: float) -> Reply | None:
+        """The first attempt's reply, waiting for it until `deadline` (SILENT if it is late);
+        None if the first attempt failed and released the key meanwhile."""
+        value = _PENDING
+        try:
             while value == _PENDING and time.monotonic() < deadline:
-                time.sleep(self.poll)
                 with self.store.guard() as client:
                     value = client.get(key)
-            if value == _PENDING:
-                log.info("a retry outlasted its first attempt's deadline; answering success")
-                return SILENT
-            if value is not None:
-                return _decode(value)
+                if value == _PENDING:
+                    time.sleep(self.poll)
+        except StoreUnavailable:
+            return SILENT
+        if value == _PENDING:
+            log.info("a retry outlasted its first attempt's deadline; answering success")
+            return SILENT
+        return None if value is None else _decode(value)
 
     def _quietly(self, command: Callable) -> None:
         """Run a Redis command whose failure only costs de-duplication."""

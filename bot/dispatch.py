@@ -17,6 +17,7 @@ from bot.pages import paginate
 from bot.session import Conversation, Sessions, UserState
 
 if TYPE_CHECKING:
+    from bot.dedup import Claim
     from bot.model import Item
     from bot.reload import Snapshot
     from bot.runtime import Runtime
@@ -33,6 +34,7 @@ class Turn:
     state: UserState
     now: dt.datetime
     tally: list[str] = field(default_factory=list)  # counters this turn adds, written with its state
+    claim: "Claim | None" = None  # the webhook's retry claim; the reply is stored with the turn's writes
 
     @property
     def openid(self) -> str:
@@ -71,17 +73,22 @@ class Dispatcher:
         self.runtime = runtime
         self.sessions = Sessions(runtime.store)
 
-    def handle(self, inbound: Inbound, now: dt.datetime) -> Reply:
-        """The reply to one inbound message (the first page when it is long)."""
+    def handle(self, inbound: Inbound, now: dt.datetime, claim: "Claim | None" = None) -> Reply:
+        """The reply to one inbound message (the first page when it is long).
+
+        `claim` (from the webhook's Deduper) is taken before anything happens and settled with
+        the turn's writes."""
         from bot import events
 
         snapshot = self.runtime.content.snapshot()
         if inbound.kind == "event":
-            return events.handle(self, inbound, snapshot, now)
+            return events.handle(self, inbound, snapshot, now, claim)
         if not inbound.is_text:
+            if claim is not None:
+                claim.take()
             return Reply(texts.MEDIA_GUIDE)
-        state = self.sessions.load(inbound.openid)
-        turn = Turn(inbound, _clean(inbound.text), snapshot, state, now)
+        state = self.sessions.load(inbound.openid, claim)
+        turn = Turn(inbound, _clean(inbound.text), snapshot, state, now, claim=claim)
         outcome = self.route(turn)
         return self.finish(turn, outcome)
 
@@ -101,8 +108,9 @@ class Dispatcher:
         # A long reply replaces the pages; a short one keeps what its conversation holds.
         conversation = replace(outcome.conversation, pages=tuple(rest)) if rest else outcome.conversation
         keep = outcome.save and (turn.state.known or conversation != Conversation())
-        self.runtime.record_turn(turn, conversation if keep else None, len(notices), outcome.save)
-        return Reply(first)
+        reply = Reply(first)
+        self.runtime.record_turn(turn, reply, conversation if keep else None, len(notices), outcome.save)
+        return reply
 
 
 def _with_notices(text: str, notices: tuple[str, ...]) -> str:

@@ -14,6 +14,7 @@ from bot.messages import SILENT, Inbound, Reply
 from bot.session import MENU, cleared
 
 if TYPE_CHECKING:
+    from bot.dedup import Claim
     from bot.dispatch import Dispatcher
     from bot.reload import Snapshot
 
@@ -22,27 +23,32 @@ if TYPE_CHECKING:
 CLICK_NODE, CLICK_COMMAND = "node", "command"
 
 
-def handle(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Reply:
+def handle(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime,
+           claim: "Claim | None" = None) -> Reply:
+    """`claim` is taken with the session read where there is one, else first, on its own."""
     event = inbound.event.lower()
     if event == "subscribe":
-        return _welcome(dispatcher, inbound, snapshot, now)
+        return _welcome(dispatcher, _turn(dispatcher, inbound, snapshot, now, claim))
+    if event == "click":
+        return _click(dispatcher, _turn(dispatcher, inbound, snapshot, now, claim))
+    if claim is not None:
+        claim.take()
     if event == "unsubscribe":
         dispatcher.runtime.forget_quietly(inbound.openid)
         return SILENT
-    if event == "click":
-        return _click(dispatcher, inbound, snapshot, now)
     if event == "masssendjobfinish":
         dispatcher.runtime.record_mass_job(inbound.fields)
     return SILENT
 
 
-def _turn(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Turn:
-    state = dispatcher.sessions.load(inbound.openid)
-    return Turn(inbound, "", snapshot, state, now)
+def _turn(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime,
+          claim: "Claim | None") -> Turn:
+    state = dispatcher.sessions.load(inbound.openid, claim)
+    return Turn(inbound, "", snapshot, state, now, claim=claim)
 
 
-def _welcome(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Reply:
-    turn = _turn(dispatcher, inbound, snapshot, now)
+def _welcome(dispatcher: "Dispatcher", turn: Turn) -> Reply:
+    snapshot, now = turn.snapshot, turn.now
     content = snapshot.content
     menu_text = menus.render_node(content.menus[navigation.MAIN], content, turn.audience)
     featured = dispatcher.runtime.featured_titles(snapshot, now.date())
@@ -52,9 +58,8 @@ def _welcome(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", n
     return dispatcher.finish(turn, Outcome(text, at_main, notices=False))
 
 
-def _click(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime) -> Reply:
-    turn = _turn(dispatcher, inbound, snapshot, now)
-    kind, _, value = inbound.event_key.partition(":")
+def _click(dispatcher: "Dispatcher", turn: Turn) -> Reply:
+    kind, _, value = turn.inbound.event_key.partition(":")
     if kind == CLICK_NODE:
         outcome = navigation.open_node(dispatcher, turn, value, ())
     elif kind == CLICK_COMMAND:

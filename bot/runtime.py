@@ -17,7 +17,7 @@ from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher, Turn
-    from bot.messages import Inbound
+    from bot.messages import Inbound, Reply
     from bot.session import Conversation
     from bot.quiz import QuizEngine
     from bot.reload import ContentHolder, Snapshot
@@ -65,11 +65,11 @@ class Runtime:
             return
         counters.hit(now.date(), openid, *fields)
 
-    def record_turn(self, turn: "Turn", conversation: "Conversation | None", notices_shown: int,
-                    about_user: bool) -> None:
+    def record_turn(self, turn: "Turn", reply: "Reply", conversation: "Conversation | None",
+                    notices_shown: int, about_user: bool) -> None:
         """Everything a turn writes, in one round trip: the customer-service window, the
-        conversation and the notices shown; the day's counters go to the in-memory tally. After a
-        deletion (`about_user` False) only the pseudonymous counters are kept."""
+        conversation, the notices shown and the reply for retries; the day's counters go to the
+        in-memory tally. After a deletion (`about_user` False) only the pseudonymous counters are kept."""
         interaction = _interaction(turn.inbound)
         try:
             with self.store.guard():
@@ -80,7 +80,11 @@ class Runtime:
                     subscriptions.drop_notices(self.store, turn.openid, notices_shown, pipe)
                 if conversation is not None:
                     self.dispatcher.sessions.save_conversation(turn.openid, conversation, pipe)
+                if turn.claim is not None:
+                    turn.claim.queue_reply(pipe, reply)
                 pipe.execute()
+            if turn.claim is not None:
+                turn.claim.stored()
         except StoreUnavailable:
             pass
         self.count(turn.now, turn.openid, "messages" if interaction == "message" else f"event:{interaction}",

@@ -16,6 +16,7 @@ from bot import subscriptions
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
+    from bot.dedup import Claim
     from bot.store import Store
 
 CONVERSATION_TTL = 24 * 3600
@@ -71,17 +72,22 @@ class Sessions:
     def __init__(self, store: "Store") -> None:
         self.store = store
 
-    def load(self, openid: str) -> UserState:
-        """Everything a turn reads about the user, in one round trip."""
+    def load(self, openid: str, claim: "Claim | None" = None) -> UserState:
+        """Everything a turn reads about the user, in one round trip that also takes the
+        message's `claim` (raising AlreadyClaimed for a retry)."""
         try:
             with self.store.guard():
                 pipe = self.store.redis.pipeline(transaction=False)
+                if claim is not None:
+                    claim.queue_take(pipe)
                 pipe.hget(self.store.user_key(openid, "profile"), "audience")
                 pipe.get(self.store.user_key(openid, "conv"))
                 pipe.lrange(subscriptions.notices_key(self.store, openid), 0, -1)
-                audience, conv, notices = pipe.execute()
+                *taken, audience, conv, notices = pipe.execute()
         except StoreUnavailable:
             return UserState(known=False)
+        if claim is not None:
+            claim.check(taken[0])
         return UserState(
             audience=audience.decode() if isinstance(audience, bytes) else (audience or ""),
             conversation=Conversation.from_json(conv), known=True,

@@ -131,7 +131,7 @@ def _reply_in_time(inbound: Inbound, started: float) -> Reply:
     pool: ThreadPoolExecutor = current_app.extensions["pufa.dispatch_pool"]
     deduper: Deduper = current_app.extensions["pufa.deduper"]
     future = pool.submit(deduper.once, inbound,
-                         lambda: runtime.dispatcher.handle(inbound, now), deadline - RETRY_WAIT_MARGIN)
+                         lambda claim: runtime.dispatcher.handle(inbound, now, claim), deadline - RETRY_WAIT_MARGIN)
     try:
         return future.result(timeout=max(0.0, deadline - time.monotonic()))
     except FutureTimeout:

@@ -5,13 +5,17 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 
-from bot import wechat
-from bot.dedup import Deduper
+from app import create_app
+from bot import analytics, wechat
+from bot.dedup import Claim, Deduper
 from bot.messages import SILENT, Reply
+from bot.runtime import build_runtime
 from bot.settings import load_settings
 from bot.store import Store, open_store
 from tests import wechat_sign as ws
+from tests.web import WebBot, make_settings
 
 
 @pytest.fixture
@@ -22,12 +26,14 @@ def store(redis_url: str, tmp_path: Path) -> Store:
 
 
 class Counting:
-    """A compute function that counts its calls (the side effect that must not repeat)."""
+    """A compute function that takes its claim first, then counts its calls (the side effect
+    that must not repeat)."""
 
     def __init__(self, reply: Reply, delay: float = 0.0) -> None:
         self.reply, self.delay, self.calls = reply, delay, 0
 
-    def __call__(self) -> Reply:
+    def __call__(self, claim: Claim) -> Reply:
+        claim.take()
         self.calls += 1
         time.sleep(self.delay)
         return self.reply
@@ -102,13 +108,49 @@ def test_a_retry_that_outlasts_its_deadline_answers_success_without_recomputing(
 
 
 def test_a_failed_first_attempt_lets_the_retry_compute(store):
-    def broken() -> Reply:
+    def broken(claim: Claim) -> Reply:
+        claim.take()
         raise RuntimeError("dispatcher bug")
 
     deduper = Deduper(store)
     with pytest.raises(RuntimeError):
         deduper.once(message(), broken, soon())
     assert deduper.once(message(), Counting(Reply("second try")), soon()) == Reply("second try")
+
+
+def test_a_retry_waiting_for_a_first_attempt_that_fails_computes_itself(store):
+    def broken_slowly(claim: Claim) -> Reply:
+        claim.take()
+        time.sleep(0.3)
+        raise RuntimeError("dispatcher bug")
+
+    def first_attempt() -> None:
+        with pytest.raises(RuntimeError):
+            Deduper(store).once(message(), broken_slowly, soon())
+
+    first = threading.Thread(target=first_attempt)
+    first.start()
+    time.sleep(0.1)
+    retry_compute = Counting(Reply("second try"))
+    assert Deduper(store).once(message(), retry_compute, soon()) == Reply("second try")
+    assert retry_compute.calls == 1
+    first.join()
+
+
+def test_a_reply_stored_with_the_turns_writes_is_not_stored_again(store):
+    def settles_itself(claim: Claim) -> Reply:
+        claim.take()
+        pipe = store.redis.pipeline(transaction=False)
+        claim.queue_reply(pipe, Reply("写在同一次往返里"))
+        pipe.execute()
+        claim.stored()
+        store.redis.persist(claim.key)  # a second SET would put the expiry back
+        return Reply("写在同一次往返里")
+
+    deduper = Deduper(store)
+    deduper.once(message(), settles_itself, soon())
+    assert store.redis.ttl(deduper.key(message())) == -1
+    assert deduper.once(message(), Counting(Reply("x")), soon()) == Reply("写在同一次往返里")
 
 
 def test_with_redis_down_every_attempt_computes(store, redis_server):
@@ -121,3 +163,33 @@ def test_with_redis_down_every_attempt_computes(store, redis_server):
     finally:
         redis_server.start()
     assert compute.calls == 2
+
+
+class RoundTrips:
+    """Counts what reaches Redis: each pipeline sent and each command sent alone."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        for cls, name in ((redis.client.Pipeline, "execute"), (redis.Redis, "execute_command")):
+            original = getattr(cls, name)
+            monkeypatch.setattr(cls, name, self._counting(original))
+
+    def _counting(self, original):
+        def counted(client, *args, **kwargs):
+            self.count += 1
+            return original(client, *args, **kwargs)
+        return counted
+
+
+def test_a_question_costs_two_round_trips_with_its_retry_claim_and_reply_riding_along(
+        redis_url: str, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    bot = WebBot(create_app(runtime=build_runtime(make_settings(tree, tmp_path / "var", redis_url))))
+    bot.say("oWarm", "老板不给我工资咋办")  # the first message also reads the pseudonym key
+    monkeypatch.setattr(analytics, "FLUSH_SECONDS", 3600.0)
+    bot.runtime.counters().flush()  # the day's counters are flushed apart from messages, once a second
+    trips = RoundTrips(monkeypatch)
+    xml = ws.text_xml("oAsker", "老板不给我工资咋办", msg_id="5005")
+    status, first = bot.post(xml)
+    assert (status, trips.count) == (200, 2)
+    assert "《劳动合同法》第三十条" in first
+    assert bot.post(xml) == (200, first), "the retry gets the stored reply"

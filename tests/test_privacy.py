@@ -103,7 +103,7 @@ def test_logs_never_carry_the_openid_in_clear(bot: WebBot, caplog: pytest.LogCap
 
 def test_an_error_in_the_dispatcher_is_logged_without_the_openid(
         bot: WebBot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(inbound, now):
+    def broken(inbound, now, claim=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(bot.runtime.dispatcher, "handle", broken)

@@ -17,6 +17,7 @@ from werkzeug.test import Client
 
 import app as app_module
 from bot import webhook, wechat
+from bot.dedup import Claim
 from bot.errors import StoreUnavailable
 from bot.laws import LawLibrary
 from bot.messages import SILENT, Inbound, Reply
@@ -32,7 +33,8 @@ OPENID = "oUser_secret_1"
 
 @dataclass
 class EchoDispatcher:
-    """Echoes text; counts each call in Redis, the side effect a retry must not repeat."""
+    """Echoes text; takes the retry claim first, as the real dispatcher does, then counts each
+    call in Redis, the side effect a retry must not repeat."""
 
     store: Store
     delay: float = 0.0
@@ -41,7 +43,9 @@ class EchoDispatcher:
     calls: int = 0
     nows: list = field(default_factory=list)
 
-    def handle(self, inbound: Inbound, now: dt.datetime) -> Reply:
+    def handle(self, inbound: Inbound, now: dt.datetime, claim: Claim | None = None) -> Reply:
+        if claim is not None:
+            claim.take()
         self.calls += 1
         self.nows.append(now)
         with contextlib.suppress(StoreUnavailable), self.store.guard() as client:
