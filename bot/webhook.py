@@ -3,19 +3,25 @@
 Status codes follow the conventions, in their order: 403 bad signature, 413 oversize body, 400
 anything that is not a message for this account, otherwise 200. Nothing here answers 5xx: an
 unexpected error is logged with the message key and a hashed openid, and the citizen gets a
-friendly text. Every answer leaves within `REPLY_SECONDS`: the dispatcher runs in a worker
-thread, and when it is late the citizen is asked to send the message again (`BUSY_TEXT`) —
-better than silence, and WeChat does not retry an answered message. The late reply is still
-stored for the message key, so a retry that does arrive gets it.
+friendly text. Every answer leaves within `REPLY_SECONDS`; when the dispatcher is late the
+citizen is asked to send the message again (`BUSY_TEXT`) — better than silence, and WeChat does
+not retry an answered message. Under gunicorn's sync workers a request runs on the main thread,
+and a SIGALRM timer cuts a late dispatch short (its claim is released, so a retry computes
+afresh); a thread pool would cost every message ~60 µs of hand-over for a deadline that Redis's
+socket timeouts already make almost unreachable. Elsewhere (the threaded dev server) the
+dispatcher runs in a pool thread and a late reply is still stored for the retry.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -44,7 +50,7 @@ bp = Blueprint("webhook", __name__)
 
 @bp.record_once
 def _start_pool(state) -> None:
-    """One dispatch pool per app; its threads start on first use, so after gunicorn forks."""
+    """One dispatch pool per app, for threaded servers; its threads start on first use, after forks."""
     state.app.extensions["pufa.dispatch_pool"] = ThreadPoolExecutor(DISPATCH_THREADS, thread_name_prefix="dispatch")
 
 
@@ -123,21 +129,46 @@ def _crypto(runtime: "Runtime") -> wechat.Crypto | None:
     return wechat.Crypto(settings.wechat_token, settings.aes_keys, settings.wechat_appid)
 
 
+class _Late(BaseException):
+    """The alarm rang: a BaseException, so no `except Exception` on the way swallows it."""
+
+
 def _reply_in_time(inbound: Inbound, started: float) -> Reply:
     """The dispatcher's reply (once per message key), or BUSY_TEXT when it is not ready in time."""
     runtime = _runtime()
     deadline = started + REPLY_SECONDS
     now = dt.datetime.now(SHANGHAI)
-    pool: ThreadPoolExecutor = current_app.extensions["pufa.dispatch_pool"]
     deduper: Deduper = current_app.extensions["pufa.deduper"]
-    future = pool.submit(deduper.once, inbound,
-                         lambda claim: runtime.dispatcher.handle(inbound, now, claim), deadline - RETRY_WAIT_MARGIN)
+
+    def reply() -> Reply:
+        return deduper.once(inbound, lambda claim: runtime.dispatcher.handle(inbound, now, claim),
+                            deadline - RETRY_WAIT_MARGIN)
+
     try:
-        return future.result(timeout=max(0.0, deadline - time.monotonic()))
-    except FutureTimeout:
+        if threading.current_thread() is threading.main_thread():
+            with _alarm(deadline - time.monotonic()):
+                return reply()
+        pool: ThreadPoolExecutor = current_app.extensions["pufa.dispatch_pool"]
+        return pool.submit(reply).result(timeout=max(0.0, deadline - time.monotonic()))
+    except (_Late, FutureTimeout):
         log.warning("message %s from %s: no reply within %.1f s, asked to resend",
                     inbound.dedup_key, log_id(inbound.openid), REPLY_SECONDS)
         return Reply(BUSY_TEXT)
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Raise `_Late` in this (main) thread when `seconds` have passed."""
+    def ring(signum: int, frame: object) -> None:
+        raise _Late()
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _render(reply: Reply, inbound: Inbound, crypto: wechat.Crypto | None) -> Response:

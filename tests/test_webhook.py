@@ -332,12 +332,28 @@ def test_an_error_outside_the_dispatcher_still_answers_200(client, monkeypatch, 
 
 
 def test_a_slow_dispatcher_is_cut_off_with_a_request_to_resend(client, runtime, monkeypatch):
+    """On the main thread (gunicorn's sync workers) the late dispatch is stopped; the retry computes."""
     monkeypatch.setattr(webhook, "REPLY_SECONDS", 0.3)
     runtime.dispatcher.delay = 0.6
     xml = ws.text_xml(OPENID, "慢")
     started = time.monotonic()
     assert reply_of(post(client, xml))["Content"] == webhook.BUSY_TEXT
     assert time.monotonic() - started < 0.45
+    runtime.dispatcher.delay = 0.0
+    assert reply_of(post(client, xml))["Content"] == "收到：慢", "the claim was released for the retry"
+    assert handled(runtime) == 2
+
+
+def test_on_a_threaded_server_a_slow_reply_is_kept_for_the_retry(client, runtime, monkeypatch):
+    """Off the main thread (the threaded dev server) the dispatch finishes in the pool and is stored."""
+    monkeypatch.setattr(webhook, "REPLY_SECONDS", 0.3)
+    runtime.dispatcher.delay = 0.6
+    xml = ws.text_xml(OPENID, "慢")
+    replies: list = []
+    server_thread = threading.Thread(target=lambda: replies.append(reply_of(post(client, xml))))
+    server_thread.start()
+    server_thread.join()
+    assert replies[0]["Content"] == webhook.BUSY_TEXT
     time.sleep(0.5)
     assert reply_of(post(client, xml))["Content"] == "收到：慢", "the late reply is kept for a retry"
     assert handled(runtime) == 1
