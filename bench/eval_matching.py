@@ -65,7 +65,10 @@ def read_real(folder: Path) -> list[Question]:
         return [Question(r["question"], r["category"].split("·")[0]) for r in rows]
 
 
-def read_dev(path: Path = ROOT / "tests" / "data" / "dev_questions.tsv") -> list[Question]:
+DEV_SETS = (ROOT / "tests" / "data" / "dev_questions.tsv", ROOT / "tests" / "data" / "blind_questions.tsv")
+
+
+def read_dev(path: Path = DEV_SETS[0]) -> list[Question]:
     with open(path, encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(handle, delimiter="\t")
         return [Question(r["question"], r["law"], r["audience"]) for r in rows]
@@ -136,6 +139,19 @@ def evaluate(questions: Iterable[Question], reply: Callable[[Question], set[str]
     return tallies
 
 
+def report_lay(title: str, questions: list[Question], reply: Callable[[Question], set[str]]) -> None:
+    """The issue's goals for lay questions: right law, wrong law, and chit-chat given a law."""
+    legal = [q for q in questions if q.law != "-"]
+    chat = [q for q in questions if q.law == "-"]
+    replies = [reply(q) for q in legal]
+    right = sum(bool(laws & set(q.law.split("|"))) for q, laws in zip(legal, replies))
+    wrong = sum(bool(laws) for laws in replies) - right
+    chatted = sum(bool(reply(q)) for q in chat)
+    print(f"== {title}")
+    print(f"legal n={len(legal)}: right law {right / len(legal):6.1%} ({right})   wrong law "
+          f"{wrong / len(legal):5.1%} ({wrong})   chit-chat n={len(chat)} given a law {chatted / max(1, len(chat)):5.1%}")
+
+
 def report(title: str, tallies: dict[str, Tally], per_law: bool) -> None:
     print(f"== {title}")
     print(tallies["(all)"].line("(all)"))
@@ -149,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "data" / "questions"))
     parser.add_argument("--dispatcher", action="store_true", help="score the dispatcher's reply text")
-    parser.add_argument("--dev", action="store_true", help="also score tests/data/dev_questions.tsv")
+    parser.add_argument("--dev", action="store_true", help="also score our lay sets in tests/data/")
     parser.add_argument("--misses", type=int, default=0, help="print N wrong answers of the tune half")
     args = parser.parse_args(argv)
     content, findings = load_content(ROOT / "content", ROOT / "menus")
@@ -159,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     reply = (dispatcher_replier if args.dispatcher else matcher_replier)(content)
     print(f"content: {len(content.items)} items; mode: {'dispatcher' if args.dispatcher else 'matcher'}")
     if args.dev:
-        report("dev set (tests/data/dev_questions.tsv)", evaluate(read_dev(), reply), per_law=False)
+        for path in DEV_SETS:
+            report_lay(f"lay set {path.relative_to(ROOT)}", read_dev(path), reply)
     tune, held_out = split_halves(read_real(Path(args.folder)))
     misses: list[tuple[Question, set[str]]] = []
     report(f"real questions, tune half (seed {SEED})", evaluate(tune, reply, misses), per_law=False)

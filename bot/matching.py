@@ -41,7 +41,7 @@ _COURTESY = re.compile(
 _SMALL_TALK = re.compile(
     r"天气|笑话|你是谁|你叫什么|你几岁|你是机器人|你是人吗|吃了吗|吃饭了吗|早上好|中午好|晚上好|晚安|"
     r"早安|再见|拜拜|哈哈|呵呵|嘻嘻|无聊|好的|好吧|嗯|哦|ok|收到|知道了|明白了|你好|您好|谢谢|"
-    r"唱首歌|唱歌|讲个故事|公众号|干嘛的|你们是谁|^\d+$|几点了|星期几|你会什么|你能干什么|爱你|想你|好玩|游戏|测试"
+    r"唱首歌|唱歌|讲个故事|讲故事|公众号|干嘛的|你们是谁|^\d+$|几点了|星期几|你会什么|你能干什么|爱你|想你|好玩|游戏|测试"
 )
 _SMALL_TALK_MAX_LEN = 12
 _SMALL_TALK_REST = 5  # at most this many characters besides the chat words
@@ -77,7 +77,7 @@ class Thresholds:
     audience_boost: float = 0.02  # items for the user's audience win near-ties
     max_suggestions: int = 3
     agreed: float = 0.18  # a lower best score still answers when the law vote names its law
-    dominant: float = 0.16  # a lower best score still answers when it dominates every other law's item …
+    dominant: float = 0.18  # a lower best score still answers when it dominates every other law's item …
     dominance: float = 2.0  # … scoring at least this many times the best item citing another law
     law_margin: float = 0.5  # law path: the winning law leads the runner-up by this much …
     law_item: float = 0.08  # … and its best item scores at least this
