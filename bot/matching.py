@@ -22,6 +22,7 @@ import re
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Iterable, Mapping
 
 from bot.model import Item
@@ -114,6 +115,9 @@ class Matcher:
         self.laws = laws
         self.unknown_idf = math.log(len(items) + 2)
         self.max_postings = _stop_postings(len(items))
+        self.by_audience: dict[str, frozenset[int]] = defaultdict(frozenset)
+        for audience in {a for item in items for a in item.audiences}:
+            self.by_audience[audience] = frozenset(i for i, item in enumerate(items) if audience in item.audiences)
 
     @classmethod
     def build(cls, items: Iterable[Item], synonyms: Mapping[str, str],
@@ -158,10 +162,9 @@ class Matcher:
             for index, item_weight in zip(*posting):
                 scores[index] += weight * item_weight
         boost = self.thresholds.audience_boost
-        for index in scores:
-            if audience in self.items[index].audiences:
-                scores[index] += boost
-        return heapq.nlargest(20, scores.items(), key=lambda kv: kv[1])
+        for index in self.by_audience[audience].intersection(scores):
+            scores[index] += boost
+        return heapq.nlargest(20, scores.items(), key=itemgetter(1))
 
     def _band(self, query: str, ranked: list[tuple[int, float]]) -> Match:
         """The item path for a clear item match, else the law path for a clear law, else suggestions."""

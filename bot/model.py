@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
@@ -80,9 +81,9 @@ class Item:
     reviewed_on: dt.date | None = None
     source: str = ""
 
-    @property
+    @cached_property
     def laws(self) -> tuple[str, ...]:
-        """The laws this item cites, in order, without repeats."""
+        """The laws this item cites, in order, without repeats (cached: matching asks often)."""
         return tuple(dict.fromkeys(c.law for c in self.cites))
 
 
