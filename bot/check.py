@@ -66,13 +66,20 @@ def check_questions(content: Content) -> list[Finding]:
 
 
 def check_menus(content: Content, menus_dir: str = "menus") -> list[Finding]:
-    """Menu options that point nowhere, and menus too long for one reply."""
+    """Menu options that point nowhere or twice to the same place, and menus too long for one reply."""
     found = []
     if menus.MAIN not in content.menus:
         found.append(Finding(menus_dir, 1, "there is no node `main`", "add the main menu as node `main`"))
     for node in content.menus.values():
-        for option in node.options:
+        targets: dict[tuple[str, str, str], int] = {}
+        for number, option in enumerate(node.options, 1):
             found += _option_target(option.source or node.source, node.id, option.node, option.item, content)
+            target = (option.node, option.item, option.command)
+            if target in targets:
+                found.append(finding(option.source or node.source,
+                                     f"option {number} of {node.id} repeats option {targets[target]} "
+                                     f"({option.item or option.node or option.command})", "delete one of them"))
+            targets.setdefault(target, number)
         rendered = menus.render_node(node, content, content.default_audience)
         if size(rendered) > MAX_BYTES:
             found.append(finding(node.source, f"menu {node.id} is {size(rendered)} bytes, over {MAX_BYTES}",

@@ -82,6 +82,14 @@ def test_unreachable_item_is_an_error(tmp_path):
     assert any("workers-no-contract cannot be reached" in f.message for f in errors(found))
 
 
+def test_an_option_listed_twice_in_a_menu_is_an_error(tmp_path):
+    twice = "      - {label: 没签合同, item: workers-no-contract}\n"
+    found = findings_after(tmp_path, "menus/audiences.yaml", twice, twice + twice.replace("没签合同", "不签合同"))
+    repeated = [f for f in errors(found) if "repeats option" in f.message]
+    assert len(repeated) == 1 and repeated[0].path.endswith("menus/audiences.yaml")
+    assert repeated[0].fix == "delete one of them"
+
+
 def test_long_bottom_button_name_is_an_error(tmp_path):
     found = findings_after(tmp_path, "menus/bottom.yaml", "name: 答题", "name: 每天来答题赢证书")
     assert any("is 24 bytes" in f.message and f.line == 6 for f in errors(found))
