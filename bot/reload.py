@@ -45,7 +45,7 @@ def load_checked(content_dir: Path, menus_dir: Path) -> tuple[Content, list[Find
     return content, findings
 
 
-def _signature(*directories: Path) -> tuple:
+def signature(*directories: Path) -> tuple:
     """A cheap stat walk: any saved, added or removed file changes it."""
     entries = []
     for directory in directories:
@@ -82,7 +82,7 @@ class ContentHolder:
         self._lock = threading.Lock()
         self._next_poll = 0.0
         self._loading = False
-        self._seen = _signature(self.content_dir, self.menus_dir)
+        self._seen = signature(self.content_dir, self.menus_dir)
         self._snapshot = self._start()
         self._next_poll = time.monotonic() + poll_seconds
 
@@ -134,12 +134,12 @@ class ContentHolder:
 
     def _poll(self) -> None:
         try:
-            signature = _signature(self.content_dir, self.menus_dir)
+            now_seen = signature(self.content_dir, self.menus_dir)
         except OSError as exc:  # a file vanished mid-walk: an editor is saving; look again later
             log.debug("stat walk interrupted: %s", exc)
             return
-        if signature != self._seen:
-            self._seen, self._loading = signature, True
+        if now_seen != self._seen:
+            self._seen, self._loading = now_seen, True
             threading.Thread(target=self._reload, name="content-reload", daemon=True).start()
 
     def _reload(self) -> None:

@@ -10,8 +10,9 @@ import pytest
 
 from app import create_app
 from bot import certificates, gaps
-from bot.admin import auth, charts
+from bot.admin import auth, charts, views
 from bot.admin.figures import SHANGHAI, Share, collect, half_year, previous_half_year
+from bot.check import load_and_check
 from bot.runtime import build_runtime
 from bot.settings import load_settings
 
@@ -278,6 +279,23 @@ def test_the_content_page_shows_an_item_whose_law_changed(redis_url, tmp_path):
     page = make_app(runtime).test_client().get("/admin/content", headers=BEARER).get_data(as_text=True)
     assert "法条已修改，需重新审核（错误）" in page
     assert "changed since it was reviewed" in page
+
+
+def test_the_content_page_checks_the_disk_again_only_after_a_file_changed(redis_url, tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    client = make_app(make_runtime(redis_url, tmp_path, content=content, admin_token=TOKEN)).test_client()
+    checks = []
+    monkeypatch.setattr(views, "load_and_check", lambda *args: checks.append(args) or load_and_check(*args))
+    client.get("/admin/content", headers=BEARER)
+    client.get("/admin/content", headers=BEARER)
+    assert len(checks) == 1
+    pack = next((content / "content" / "packs").rglob("*.yaml"))
+    text = pack.read_text(encoding="utf-8")
+    fp = re.search(r'fp: "?([0-9a-f]{8})"?', text).group(1)
+    pack.write_text(text.replace(fp, "00000000", 1) + "# edited\n", encoding="utf-8")
+    page = client.get("/admin/content", headers=BEARER).get_data(as_text=True)
+    assert len(checks) == 2 and "changed since it was reviewed" in page
 
 
 # -- campaigns and certificates ---------------------------------------------------------------------
