@@ -10,9 +10,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from bot.clock import SHANGHAI
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

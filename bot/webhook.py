@@ -22,12 +22,12 @@ from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Iterator
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bot import wechat
+from bot.clock import SHANGHAI
 from bot.dedup import Deduper
 from bot.messages import Inbound, Reply
 from bot.privacy import log_id
@@ -41,7 +41,6 @@ MAX_BODY = 64 * 1024
 REPLY_SECONDS = 4.5  # WeChat gives up after 5 s, measured from its side
 RETRY_WAIT_MARGIN = 0.2  # a retry's wait for the first attempt ends before our own deadline
 DISPATCH_THREADS = 16
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 FALLBACK_TEXT = "抱歉，系统暂时出了点问题，请稍后再试。回复「菜单」可查看常见问题。"
 BUSY_TEXT = "正在查询，请稍后再发一次您的问题。"
 

@@ -12,12 +12,12 @@ import logging
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from bot.clock import SHANGHAI
 from bot.content import content_version
 from bot.settings import Settings, load_settings
 from bot.store import Store, open_store
 from bot.wechat_api import WeChatClient
 from scheduler import send, tags
-from scheduler.calendar import CHINA
 from scheduler.context import Context, build_context
 
 log = logging.getLogger("scheduler")
@@ -40,7 +40,7 @@ class Jobs:
 
     def fire(self) -> None:
         try:
-            report = send.fire(self.context(), dt.datetime.now(CHINA))
+            report = send.fire(self.context(), dt.datetime.now(SHANGHAI))
             if report.sent or report.failed or report.missed or report.notices:
                 log.info("campaigns: sent %s failed %s missed %s notices %d",
                          report.sent, report.failed, report.missed, report.notices)

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from bot.clock import SHANGHAI
 from bot.model import Finding
 from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 DATE_FORMS = ("on", "days", "month", "years")
@@ -86,7 +86,7 @@ class Occurrence:
 
     @property
     def at(self) -> dt.datetime:
-        return dt.datetime.combine(self.date, self.campaign.send_time, CHINA)
+        return dt.datetime.combine(self.date, self.campaign.send_time, SHANGHAI)
 
     @property
     def title(self) -> str:

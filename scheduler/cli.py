@@ -4,9 +4,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+from bot.clock import SHANGHAI
 from bot.errors import PufaError
 from scheduler import send
-from scheduler.calendar import CHINA, occurrences
+from scheduler.calendar import occurrences
 from scheduler.context import Context, build_context
 from scheduler.plan import ALL
 
@@ -40,7 +41,7 @@ def _instant(text: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date-time; write e.g. 2026-12-04T21:00") from None
-    return value if value.tzinfo else value.replace(tzinfo=CHINA)
+    return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
 
 
 def _context() -> Context:
@@ -75,7 +76,7 @@ def _audience(audience: str) -> str:
 
 
 def _fire(args: argparse.Namespace) -> int:
-    report = send.fire(_context(), args.at or dt.datetime.now(CHINA))
+    report = send.fire(_context(), args.at or dt.datetime.now(SHANGHAI))
     for label, entries in (("sent", report.sent), ("failed", report.failed), ("missed", report.missed),
                            ("waiting", report.waiting), ("previewed", report.previewed)):
         for entry in entries:
@@ -86,7 +87,7 @@ def _fire(args: argparse.Namespace) -> int:
 
 def _preview(args: argparse.Namespace) -> int:
     ctx = _context()
-    today = dt.datetime.now(CHINA).date()
+    today = dt.datetime.now(SHANGHAI).date()
     upcoming = [o for o in occurrences(ctx.campaigns, today, today + dt.timedelta(days=400))
                 if o.campaign.id == args.campaign_id and o.sends]
     if not upcoming:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from bot import subscriptions
+from bot.clock import SHANGHAI
 from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
 from bot.locks import held
 from scheduler import tags
-from scheduler.calendar import CHINA, Campaign, Occurrence, occurrences
+from scheduler.calendar import Campaign, Occurrence, occurrences
 from scheduler.context import Context
 from scheduler.plan import ALL, Plan, Send, plan
 from scheduler.timing import deadline, in_quiet_hours, lookback_days
@@ -87,7 +88,7 @@ def current_plan(store: "Store", campaigns: Iterable[Campaign], account_type: st
                  start: dt.date, end: dt.date) -> Plan:
     """The plan for [start, end] that keeps what the ledger already sent this month first:
     what `fire` sends, what `pufa campaigns plan` shows and what the admin web lists."""
-    month_start = dt.datetime.combine(start.replace(day=1), dt.time(), CHINA)
+    month_start = dt.datetime.combine(start.replace(day=1), dt.time(), SHANGHAI)
     return plan(campaigns, start, end, account_type, sent=sent_keys(store, month_start))
 
 

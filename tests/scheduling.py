@@ -6,11 +6,12 @@ from pathlib import Path
 
 import redis
 
+from bot.clock import SHANGHAI
 from bot.model import Audience, Topic
 from bot.settings import load_settings
 from bot.store import Store
 from bot.wechat_api import WeChatClient
-from scheduler.calendar import CHINA, load_campaigns
+from scheduler.calendar import load_campaigns
 from scheduler.context import Context
 from tests.wechat_standin import APPID, SECRET, StandIn
 
@@ -38,7 +39,7 @@ campaigns:
 
 
 def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=CHINA)
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
 
 
 def context_factory(standin: StandIn, redis_url: str, tmp_path: Path):

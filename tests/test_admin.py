@@ -11,8 +11,9 @@ import pytest
 from app import create_app
 from bot import certificates, gaps
 from bot.admin import auth, charts, views
-from bot.admin.figures import SHANGHAI, Share, collect, half_year, previous_half_year
+from bot.admin.figures import Share, collect, half_year, previous_half_year
 from bot.check import load_and_check
+from bot.clock import SHANGHAI
 from bot.runtime import build_runtime
 from bot.settings import load_settings
 

@@ -24,7 +24,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 from werkzeug.serving import make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
-from bot.admin.figures import SHANGHAI  # noqa: E402
+from bot.clock import SHANGHAI  # noqa: E402
 from bot.runtime import build_runtime  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from scheduler.calendar import CHINA
+from bot.clock import SHANGHAI
 from tests.wechat_standin import APPID, SECRET, StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,14 +48,14 @@ def test_the_2026_constitution_week_plan_has_a_themed_send_each_day(environment,
 
 def test_firing_12_4_twice_at_once_then_again_and_4_15_sends_each_day_once(
         environment, standin: StandIn) -> None:
-    standin.state.now = dt.datetime(2026, 12, 4, 21, 0, tzinfo=CHINA).timestamp()
+    standin.state.now = dt.datetime(2026, 12, 4, 21, 0, tzinfo=SHANGHAI).timestamp()
     standin.state.busy_sends = 2  # the first sends meet "system busy"
     first = fire_in_processes(environment, "2026-12-04T21:00", 2)
     assert all(p.returncode == 0 for p in first), [p.stderr for p in first]
     again = fire_in_processes(environment, "2026-12-04T21:00", 1)
     assert again[0].returncode == 0, again[0].stderr
     assert len(standin.mass_sends) == 1
-    standin.state.now = dt.datetime(2027, 4, 15, 21, 0, tzinfo=CHINA).timestamp()
+    standin.state.now = dt.datetime(2027, 4, 15, 21, 0, tzinfo=SHANGHAI).timestamp()
     later = fire_in_processes(environment, "2027-04-15T21:00", 1)
     assert later[0].returncode == 0, later[0].stderr
     sends = standin.mass_sends
@@ -64,7 +64,7 @@ def test_firing_12_4_twice_at_once_then_again_and_4_15_sends_each_day_once(
 
 
 def test_status_lists_the_ledger_after_a_fire(environment, standin: StandIn, capsys) -> None:
-    standin.state.now = dt.datetime(2026, 12, 4, 21, 0, tzinfo=CHINA).timestamp()
+    standin.state.now = dt.datetime(2026, 12, 4, 21, 0, tzinfo=SHANGHAI).timestamp()
     assert main(["campaigns", "fire", "--at", "2026-12-04T21:00"]) == 0
     capsys.readouterr()
     assert main(["campaigns", "status"]) == 0

@@ -4,16 +4,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot import certificates
+from bot.clock import SHANGHAI
 from bot.runtime import Runtime, build_runtime
 from bot.settings import load_settings
 from tests.chat import make_tree, say
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = dt.datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
 CAMPAIGNS = """campaigns:
   - id: constitution_week

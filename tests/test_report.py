@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.admin import cli
-from bot.admin.figures import SHANGHAI
+from bot.clock import SHANGHAI
 from bot.admin.report import cell, csv_text
 from bot.certificates import issue
 from bot.runtime import build_runtime

@@ -8,17 +8,16 @@ import datetime as dt
 import itertools
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from bot import subscriptions
+from bot.clock import SHANGHAI
 from bot.errors import WeChatAPIError
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
 from tests import wechat_sign as ws
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PHONE, ID_NUMBER = "13812345678", "11010519491231002X"
 _create_times = itertools.count(1_700_000_000)
 

@@ -22,7 +22,8 @@ def _date(text: str) -> dt.date:
 
 def run_report(args: argparse.Namespace) -> int:
     from bot import analytics
-    from bot.admin.figures import MAX_PERIOD_DAYS, SHANGHAI
+    from bot.admin.figures import MAX_PERIOD_DAYS
+    from bot.clock import SHANGHAI
     from bot.admin.report import build_report, write_report
     from bot.content import load_content
     from bot.settings import load_settings

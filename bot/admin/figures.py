@@ -9,13 +9,13 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
-from zoneinfo import ZoneInfo
+
+from bot.clock import SHANGHAI
 
 if TYPE_CHECKING:
     from bot.analytics import Counters
     from bot.model import Content
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_PERIOD_DAYS = 366  # an annual report at most: reading costs two Redis calls a day
 
 

@@ -15,7 +15,7 @@ from flask import Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from bot.admin import auth, bp
-from bot.admin.figures import SHANGHAI
+from bot.clock import SHANGHAI
 from bot.messages import Inbound
 from bot.runtime import SIMULATOR_PREFIX
 

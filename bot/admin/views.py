@@ -13,11 +13,12 @@ from bot import certificates, gaps
 from bot.admin import auth, bp
 from bot.admin.attention import KINDS, attention
 from bot.admin.campaigns import deliveries, planned
-from bot.admin.figures import MAX_PERIOD_DAYS, SHANGHAI, half_year, percent, previous_half_year, today
+from bot.admin.figures import MAX_PERIOD_DAYS, half_year, percent, previous_half_year, today
 from bot.admin.report import (TABLES, Report, build_report, csv_text, file_stem, render_html, report_charts,
                               table_csv)
 from bot.check import by_place, load_and_check
 from bot.checkcites import REVIEW_DUE
+from bot.clock import SHANGHAI
 from bot.reload import signature
 
 DEFAULT_DAYS = 30
