@@ -11,7 +11,7 @@ import re
 from typing import Iterable, Mapping
 
 from bot.laws import Article, Citation, Law, LawLibrary, find_citations, normalise_name, parse_citation, to_chinese
-from bot.model import Cite, Content, Finding, Item, QuizQuestion, Repealed
+from bot.model import LAW_CHANGED, REVIEW, Cite, Content, Finding, Item, QuizQuestion, Repealed
 
 REVIEW_DUE = dt.timedelta(days=365)
 
@@ -21,8 +21,8 @@ def _at(source: str) -> tuple[str, int]:
     return path, int(line) if line.isdigit() else 1
 
 
-def finding(source: str, message: str, fix: str, severity: str = "error") -> Finding:
-    return Finding(*_at(source), message, fix, severity)
+def finding(source: str, message: str, fix: str, severity: str = "error", kind: str = "") -> Finding:
+    return Finding(*_at(source), message, fix, severity, kind)
 
 
 def _arabic_fix(ref: str) -> str:
@@ -75,11 +75,12 @@ def check_cite(cite: Cite, laws: LawLibrary, repealed: Mapping[str, Repealed], r
         found.append(finding(cite.source, f"the quote is not in {cite.ref}: “{cite.quote[:40]}”",
                              "copy the words exactly from the law text, punctuation included"))
     if not cite.fp:
-        found.append(finding(cite.source, f"{cite.ref} has no fp", f"run `pufa review {review}`", "warning"))
+        found.append(finding(cite.source, f"{cite.ref} has no fp", f"run `pufa review {review}`", "warning", REVIEW))
     elif cite.fp != current:
         found.append(finding(cite.source, f"the text of {cite.ref} changed since it was reviewed "
                              f"(fp {cite.fp}, now {current})",
-                             f"re-review this answer against the law, then `pufa review {review} --by NAME`"))
+                             f"re-review this answer against the law, then `pufa review {review} --by NAME`",
+                             kind=LAW_CHANGED))
     return found
 
 
@@ -136,10 +137,10 @@ def check_content_cites(content: Content, today: dt.date) -> list[Finding]:
 def _review_due(entry: Item | QuizQuestion, today: dt.date, path: str) -> list[Finding]:
     if entry.reviewed_on is None:
         return [finding(entry.source, f"{entry.id} has no reviewed_on", f"have it reviewed, then "
-                        f"`pufa review {path} --by NAME`", "warning")]
+                        f"`pufa review {path} --by NAME`", "warning", REVIEW)]
     if today - entry.reviewed_on > REVIEW_DUE:
         return [finding(entry.source, f"{entry.id} was last reviewed on {entry.reviewed_on}: review is due",
-                        f"re-review it, then `pufa review {path} --by NAME`", "warning")]
+                        f"re-review it, then `pufa review {path} --by NAME`", "warning", REVIEW)]
     return []
 
 

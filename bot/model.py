@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from bot.laws import LawLibrary
 
 
+LAW_CHANGED, REVIEW = "law", "review"  # Finding kinds: re-review against a changed law; a review due
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem found in content: `file:line: message — fix`."""
@@ -23,6 +26,7 @@ class Finding:
     message: str
     fix: str
     severity: str = "error"  # "error" (would serve something wrong) or "warning"
+    kind: str = ""  # LAW_CHANGED or REVIEW for what a reviewer must do, "" otherwise
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message} — {self.fix}"

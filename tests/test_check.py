@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from bot.check import check, errors
+from bot.model import LAW_CHANGED, REVIEW
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "content"
@@ -58,6 +59,13 @@ def test_changed_law_text_flags_the_item_for_review(tmp_path):
         f"{found[0].path}:13: the text of 《劳动合同法》第三十条 changed since it was reviewed (fp 00000000, now "
         "6eb6864b) — re-review this answer against the law, then "
         f"`pufa review {found[0].path} --by NAME`"]
+
+
+def test_a_changed_law_and_a_due_review_say_so_in_their_kind(tmp_path):
+    found = findings_after(tmp_path, "content/packs/workers/labour.yaml", '"6eb6864b"', '"00000000"')
+    assert [f.kind for f in errors(found)] == [LAW_CHANGED]
+    due = check(FIXTURE / "content", FIXTURE / "menus", TODAY + dt.timedelta(days=800))
+    assert due and {f.kind for f in due} == {REVIEW}
 
 
 def test_repealed_law_cannot_be_cited(tmp_path):

@@ -10,12 +10,10 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.model import Content, Finding
+from bot.model import LAW_CHANGED, REVIEW, Content, Finding
 
-LAW_CHANGED = "changed since it was reviewed"  # bot.checkcites.check_cite
-REVIEW_DUE = ("review is due", "has no reviewed_on", "has no fp")  # bot.checkcites warnings
-
-KINDS = {"law": "法条已修改，需重新审核", "review": "审核到期或未审核", "other": "其他问题"}
+OTHER = "other"
+KINDS = {LAW_CHANGED: "法条已修改，需重新审核", REVIEW: "审核到期或未审核", OTHER: "其他问题"}
 
 
 @dataclass(frozen=True)
@@ -31,11 +29,7 @@ class Attention:
 
 
 def kind_of(finding: Finding) -> str:
-    if LAW_CHANGED in finding.message:
-        return "law"
-    if any(words in finding.message for words in REVIEW_DUE):
-        return "review"
-    return "other"
+    return finding.kind or OTHER
 
 
 def _blocks(content: Content) -> dict[str, tuple[list[int], list[tuple[str, str]]]]:
