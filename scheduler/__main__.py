@@ -14,6 +14,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.clock import SHANGHAI
 from bot.content import content_version
+from bot.reload import signature
 from bot.settings import Settings, load_settings
 from bot.store import Store, open_store
 from bot.wechat_api import WeChatClient
@@ -24,18 +25,20 @@ log = logging.getLogger("scheduler")
 
 
 class Jobs:
-    """The jobs, holding the content until its files change."""
+    """The jobs, holding the content until its files change (the web reloader's cheap stat walk)."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings, self.store = settings, store
         self.client = WeChatClient(settings, store)
-        self.version, self.ctx = "", None
+        self.seen: tuple = ()
+        self.ctx: Context | None = None
 
     def context(self) -> Context:
-        version = content_version(self.settings.content_dir, self.settings.menus_dir)
-        if self.ctx is None or version != self.version:
-            self.ctx, self.version = build_context(self.settings, self.store, self.client), version
-            log.info("campaign content %s: %d campaigns", version, len(self.ctx.campaigns))
+        folders = (self.settings.content_dir, self.settings.menus_dir)
+        seen = signature(*folders)
+        if self.ctx is None or seen != self.seen:
+            self.ctx, self.seen = build_context(self.settings, self.store, self.client), seen
+            log.info("campaign content %s: %d campaigns", content_version(*folders), len(self.ctx.campaigns))
         return self.ctx
 
     def fire(self) -> None:
