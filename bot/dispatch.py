@@ -35,6 +35,7 @@ class Turn:
     now: dt.datetime
     tally: list[str] = field(default_factory=list)  # counters this turn adds, written with its state
     claim: "Claim | None" = None  # the webhook's retry claim; the reply is stored with the turn's writes
+    unanswered: list[str] = field(default_factory=list)  # questions kept for editors, written with its state
 
     @property
     def openid(self) -> str:

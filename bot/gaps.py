@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -43,17 +44,28 @@ def _keys(store: Store) -> tuple[str, str, str]:
 
 def record_unanswered(store: Store, text: str, now: dt.datetime) -> None:
     """Count one unanswered question (masked, normalised); callers wrap it in `store.guard()`."""
+    pipe = store.redis.pipeline(transaction=False)
+    if queue_unanswered(store, text, now, pipe):
+        keep_within_limit(store, pipe.execute()[-1])
+
+
+def queue_unanswered(store: Store, text: str, now: dt.datetime, pipe: Any) -> bool:
+    """Queue counting one unanswered question on `pipe`, its last command giving the list's size
+    for `keep_within_limit`; False (nothing queued) when nothing is left after masking."""
     shown = mask_personal(text).strip()[:MAX_CHARS]
     member = basic_normalise(shown)
     if not member:
-        return
+        return False
     counts, texts, seen = _keys(store)
-    pipe = store.redis.pipeline(transaction=False)
     pipe.zincrby(counts, 1, member)
     pipe.hsetnx(texts, member, shown)
     pipe.hset(seen, member, now.date().isoformat())
     pipe.zcard(counts)
-    size = pipe.execute()[-1]
+    return True
+
+
+def keep_within_limit(store: Store, size: int) -> None:
+    """Drop the least asked questions beyond MAX_QUESTIONS."""
     if size > MAX_QUESTIONS:
         _trim(store, size - MAX_QUESTIONS)
 

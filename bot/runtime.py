@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
-from bot import analytics, privacy, subscriptions
+from bot import analytics, gaps, privacy, subscriptions
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -68,8 +68,9 @@ class Runtime:
     def record_turn(self, turn: "Turn", reply: "Reply", conversation: "Conversation | None",
                     notices_shown: int, about_user: bool) -> None:
         """Everything a turn writes, in one round trip: the customer-service window, the
-        conversation, the notices shown and the reply for retries; the day's counters go to the
-        in-memory tally. After a deletion (`about_user` False) only the pseudonymous counters are kept."""
+        conversation, the notices shown, the reply for retries and any unanswered question; the
+        day's counters go to the in-memory tally. After a deletion (`about_user` False) only what
+        is not about the user (counters, masked unanswered questions) is kept."""
         interaction = _interaction(turn.inbound)
         try:
             with self.store.guard():
@@ -82,7 +83,10 @@ class Runtime:
                     self.dispatcher.sessions.save_conversation(turn.openid, conversation, pipe)
                 if turn.claim is not None:
                     turn.claim.queue_reply(pipe, reply)
-                pipe.execute()
+                kept = [gaps.queue_unanswered(self.store, text, turn.now, pipe) for text in turn.unanswered]
+                results = pipe.execute()
+                if any(kept):  # the gaps' commands came last, the list's size last of all
+                    gaps.keep_within_limit(self.store, results[-1])
             if turn.claim is not None:
                 turn.claim.stored()
         except StoreUnavailable:
@@ -91,17 +95,11 @@ class Runtime:
                    *turn.tally)
 
     def record_unanswered(self, turn: "Turn") -> None:
-        """Count the day's unanswered question and keep it (masked, without who asked) for editors."""
-        from bot import gaps
-
+        """Count the day's unanswered question and keep it (masked, without who asked) for
+        editors, both with the turn's writes."""
         turn.count("unanswered")
-        if turn.openid.startswith(SIMULATOR_PREFIX):
-            return
-        try:
-            with self.store.guard():
-                gaps.record_unanswered(self.store, turn.text, turn.now)
-        except StoreUnavailable:
-            pass
+        if not turn.openid.startswith(SIMULATOR_PREFIX):
+            turn.unanswered.append(turn.text)
 
     # -- tags and campaigns ------------------------------------------------------------------
     def set_audience(self, openid: str, old: str, new: str) -> bool:

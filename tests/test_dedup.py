@@ -5,7 +5,6 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 
 from app import create_app
 from bot import analytics, wechat
@@ -15,7 +14,7 @@ from bot.runtime import build_runtime
 from bot.settings import load_settings
 from bot.store import Store, open_store
 from tests import wechat_sign as ws
-from tests.web import WebBot, make_settings
+from tests.web import RoundTrips, WebBot, make_settings
 
 
 @pytest.fixture
@@ -163,22 +162,6 @@ def test_with_redis_down_every_attempt_computes(store, redis_server):
     finally:
         redis_server.start()
     assert compute.calls == 2
-
-
-class RoundTrips:
-    """Counts what reaches Redis: each pipeline sent and each command sent alone."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.count = 0
-        for cls, name in ((redis.client.Pipeline, "execute"), (redis.Redis, "execute_command")):
-            original = getattr(cls, name)
-            monkeypatch.setattr(cls, name, self._counting(original))
-
-    def _counting(self, original):
-        def counted(client, *args, **kwargs):
-            self.count += 1
-            return original(client, *args, **kwargs)
-        return counted
 
 
 def test_a_question_costs_two_round_trips_with_its_retry_claim_and_reply_riding_along(

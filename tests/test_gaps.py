@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from bot import gaps
+from app import create_app
+from bot import analytics, gaps
+from bot.runtime import build_runtime
 from bot.store import Store
+from tests.web import RoundTrips, WebBot, make_settings
 
 NOW = dt.datetime(2026, 11, 22, 10, 0)
 
@@ -60,6 +64,18 @@ def test_the_least_asked_make_room_beyond_the_cap(store: Store, monkeypatch: pyt
 def test_the_listing_shows_counts_and_similar_questions(store: Store) -> None:
     listing = gaps.format_gaps([gaps.Gap("离婚孩子归谁", 4, "2026-11-22", (("孩子离婚归谁", 1),))])
     assert listing == "     4  离婚孩子归谁  (最近 2026-11-22)\n             1  · 孩子离婚归谁"
+
+
+def test_a_question_without_an_answer_is_kept_with_the_turns_own_writes(
+        redis_url: str, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bot = WebBot(create_app(runtime=build_runtime(make_settings(tree, tmp_path / "var", redis_url))))
+    bot.say("oWarm", "红烧肉怎么做")  # the first message also reads the pseudonym key
+    monkeypatch.setattr(analytics, "FLUSH_SECONDS", 3600.0)
+    bot.runtime.counters().flush()
+    trips = RoundTrips(monkeypatch)
+    bot.say("oAsker", "宅基地上的老房子塌了谁管")
+    assert trips.count == 2
+    assert "宅基地上的老房子塌了谁管" in [gap.text for gap in gaps.top_gaps(bot.runtime.store)]
 
 
 def test_the_cli_registers_pufa_gaps() -> None:

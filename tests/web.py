@@ -9,6 +9,8 @@ import itertools
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+import redis
 from flask import Flask
 
 from bot import subscriptions
@@ -94,3 +96,19 @@ def busy_session(bot: WebBot, openid: str) -> list[str]:
     replies.append(bot.say(openid, "菜单"))  # the pending notice rides on this reply
     subscriptions.queue_notice(store, openid, "还有一条未读通知")  # and one left unread
     return replies
+
+
+class RoundTrips:
+    """Counts what reaches Redis: each pipeline sent and each command sent alone."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        for cls, name in ((redis.client.Pipeline, "execute"), (redis.Redis, "execute_command")):
+            original = getattr(cls, name)
+            monkeypatch.setattr(cls, name, self._counting(original))
+
+    def _counting(self, original):
+        def counted(client, *args, **kwargs):
+            self.count += 1
+            return original(client, *args, **kwargs)
+        return counted
