@@ -80,7 +80,7 @@ def check_menus(content: Content, menus_dir: str = "menus") -> list[Finding]:
                                      f"option {number} of {node.id} repeats option {targets[target]} "
                                      f"({option.item or option.node or option.command})", "delete one of them"))
             targets.setdefault(target, number)
-        rendered = menus.render_node(node, content, content.default_audience)
+        rendered = menus.render_node(node, content)
         if size(rendered) > MAX_BYTES:
             found.append(finding(node.source, f"menu {node.id} is {size(rendered)} bytes, over {MAX_BYTES}",
                                  "shorten the labels or the intro"))

@@ -50,7 +50,7 @@ def _turn(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now:
 def _welcome(dispatcher: "Dispatcher", turn: Turn) -> Reply:
     snapshot, now = turn.snapshot, turn.now
     content = snapshot.content
-    menu_text = menus.render_node(content.menus[navigation.MAIN], content, turn.audience)
+    menu_text = menus.render_node(content.menus[navigation.MAIN], content)
     featured = dispatcher.runtime.featured_titles(snapshot, now.date())
     text = texts.welcome(content.agency, menu_text, featured)
     # The main menu is shown, so a digit picks from it next.

@@ -33,7 +33,7 @@ def option_label(option: MenuOption, content: Content) -> str:
     return node.title if node else option.node or option.item or option.command
 
 
-def render_node(node: MenuNode, content: Content, audience: str) -> str:
+def render_node(node: MenuNode, content: Content) -> str:
     """The node as the text reply the user sees."""
     lines = [node.title]
     if node.intro:

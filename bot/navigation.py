@@ -26,7 +26,7 @@ def open_node(dispatcher: "Dispatcher", turn: Turn, node_id: str, trail: tuple[s
               hint: str = "") -> Outcome:
     content = turn.snapshot.content
     node_id = resolve_node(node_id, content.menus, turn.audience)
-    text = menus.render_node(content.menus[node_id], content, turn.audience)
+    text = menus.render_node(content.menus[node_id], content)
     if node_id == MAIN:
         text = with_featured(dispatcher, turn, text)
     if hint:

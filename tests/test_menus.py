@@ -17,12 +17,12 @@ def content():
 
 
 def test_main_has_no_back_option(content):
-    assert render_node(content.menus["main"], content, "workers") == (
+    assert render_node(content.menus["main"], content) == (
         "普法助手 · 主菜单\n1. 我的专区\n2. 宪法\n3. 查法条\n回复数字选择，回复「菜单」回到首页")
 
 
 def test_sub_node_has_intro_item_titles_and_back_last(content):
-    assert render_node(content.menus["topic-constitution"], content, "public") == (
+    assert render_node(content.menus["topic-constitution"], content) == (
         "宪法\n宪法是国家的根本法。\n1. 国家宪法日是哪一天\n0. 返回上级\n回复数字选择，回复「菜单」回到首页")
 
 
@@ -52,5 +52,5 @@ def test_a_menu_names_no_law_in_book_title_marks(tmp_path):
     pack = tree / "content" / "packs" / "public" / "constitution.yaml"
     pack.write_text(pack.read_text().replace("title: 国家宪法日是哪一天", "title: 《宪法》规定的国家宪法日"))
     content, _ = load_content(tree / "content", tree / "menus")
-    text = render_node(content.menus["topic-constitution"], content, "public")
+    text = render_node(content.menus["topic-constitution"], content)
     assert "1. 宪法规定的国家宪法日" in text and "《" not in text
