@@ -238,8 +238,7 @@ def load_campaigns(path: Path, ids: dict[str, set[str]], findings: list[Finding]
     return tuple(campaigns)
 
 
-def load_content(content_dir: str | Path, menus_dir: str | Path,
-                 laws: LawLibrary | None = None) -> tuple[Content | None, list[Finding]]:
+def load_content(content_dir: str | Path, menus_dir: str | Path) -> tuple[Content | None, list[Finding]]:
     """Everything editors own → `Content` (None only when the folders are missing) and findings."""
     content_dir, menus_dir = Path(content_dir), Path(menus_dir)
     if not content_dir.is_dir() or not menus_dir.is_dir():
@@ -247,7 +246,7 @@ def load_content(content_dir: str | Path, menus_dir: str | Path,
         return None, [Finding(label(missing), 1, "the folder does not exist",
                               "set CONTENT_DIR / MENUS_DIR to the folders holding the YAML")]
     findings: list[Finding] = []
-    laws = laws or load_laws(content_dir / "laws")
+    laws = load_laws(content_dir / "laws")
     items = load_items(content_dir / "packs", laws, findings)
     questions = load_quizzes(content_dir / "quizzes", laws, findings)
     nodes, bottom = menu_loader.load_menus(menus_dir, findings)
