@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable
 
 import requests
 
@@ -30,7 +30,6 @@ TOKEN_EXPIRED = frozenset({40001, 42001, 40014})  # invalid, expired, malformed 
 BUSY, FREQUENCY_LIMIT, DAILY_QUOTA, DUPLICATE_CLIENTMSGID = -1, 45011, 45009, 45065
 NO_MENU = 46003
 TAG_BATCH = 50  # openids per batch (un)tagging call
-OPENID_SEND_MIN, OPENID_SEND_MAX = 2, 10000
 
 # Refresh ahead of the 7200 s expiry; the lock outlives one token request with room to spare.
 TOKEN_MARGIN_S = 300
@@ -186,18 +185,6 @@ class WeChatClient:
         target = {"is_to_all": True} if tag_id is None else {"is_to_all": False, "tag_id": tag_id}
         return self.post("/cgi-bin/message/mass/sendall", {
             "filter": target, "msgtype": "text", "text": {"content": content},
-            "clientmsgid": _checked_clientmsgid(clientmsgid)})
-
-    def mass_send_by_openids(self, openids: Sequence[str], content: str, clientmsgid: str) -> dict:
-        """A text mass send to 2–10000 openids: verified service accounts only."""
-        if self.account_type != "service":
-            raise WeChatAPIError(48001, f"WECHAT_ACCOUNT_TYPE={self.account_type!r} cannot send "
-                                 "by openid list — use mass_send_by_tag", "/cgi-bin/message/mass/send")
-        if not OPENID_SEND_MIN <= len(openids) <= OPENID_SEND_MAX:
-            raise ValueError(f"mass_send_by_openids got {len(openids)} openids — the API takes "
-                             f"{OPENID_SEND_MIN}–{OPENID_SEND_MAX}; split the list or send by tag")
-        return self.post("/cgi-bin/message/mass/send", {
-            "touser": list(openids), "msgtype": "text", "text": {"content": content},
             "clientmsgid": _checked_clientmsgid(clientmsgid)})
 
     def mass_preview(self, openid: str, content: str) -> None:

@@ -141,21 +141,6 @@ def test_chinese_text_goes_out_unescaped(standin: StandIn, redis_url: str) -> No
     assert standin.calls_to("/cgi-bin/message/mass/preview")[0].body["text"]["content"] == "《宪法》第三十三条"
 
 
-def test_send_by_openids_needs_a_service_account(standin: StandIn, redis_url: str) -> None:
-    with pytest.raises(WeChatAPIError) as raised:
-        client_for(standin, redis_url).mass_send_by_openids(["a", "b"], "x", "c")
-    assert raised.value.errcode == 48001
-    assert standin.calls_to("/cgi-bin/message/mass/send") == []
-
-
-def test_send_by_openids_rejects_lists_outside_two_to_ten_thousand(standin: StandIn, redis_url: str) -> None:
-    client = client_for(standin, redis_url, account_type="service")
-    with pytest.raises(ValueError, match="2–10000"):
-        client.mass_send_by_openids(["only-one"], "x", "c")
-    standin.state.account_type = "service"
-    assert client.mass_send_by_openids(["a", "b"], "x", "c")["msg_id"]
-
-
 def test_a_clientmsgid_over_64_bytes_is_refused_before_calling(standin: StandIn, redis_url: str) -> None:
     with pytest.raises(ValueError, match="64 bytes"):
         client_for(standin, redis_url).mass_send_by_tag(None, "x", "宪" * 22)

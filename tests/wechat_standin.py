@@ -24,7 +24,7 @@ APPID, SECRET = "wxstandin0000001", "standin-secret"
 TOKEN_TTL_S = 7200
 CLIENTMSGID_WINDOW_S = 24 * 3600
 CHINA = dt.timezone(dt.timedelta(hours=8))
-MASS_PATHS = ("/cgi-bin/message/mass/sendall", "/cgi-bin/message/mass/send")
+MASS_PATHS = ("/cgi-bin/message/mass/sendall",)
 
 
 @dataclass(frozen=True)
@@ -180,14 +180,6 @@ def _mass(state: State, body: dict) -> dict:
             "msg_data_id": msg_id}
 
 
-def _mass_by_openids(state: State, body: dict) -> dict:
-    if state.account_type != "service":
-        return _err(48001, "api unauthorized")
-    if not 2 <= len(body.get("touser", [])) <= 10000:
-        return _err(40130, "invalid openid list size, at least two openid")
-    return _mass(state, body)
-
-
 def _tagging(add: bool) -> Callable[[State, dict], dict]:
     def route(state: State, body: dict) -> dict:
         ids, tag = body.get("openid_list", []), body.get("tagid")
@@ -250,7 +242,6 @@ def _custom_send(state: State, body: dict) -> dict:
 
 ROUTES: dict[str, Callable[[State, dict], dict]] = {
     "/cgi-bin/message/mass/sendall": _mass,
-    "/cgi-bin/message/mass/send": _mass_by_openids,
     "/cgi-bin/message/mass/preview": _preview,
     "/cgi-bin/message/custom/send": _custom_send,
     "/cgi-bin/tags/create": _tags_create,
