@@ -111,10 +111,12 @@ def open_store(settings: Settings) -> Store:
     return Store(client, settings.redis_key_prefix, where)
 
 
+TIMEOUTS = {"socket_connect_timeout": CONNECT_TIMEOUT, "socket_timeout": OPERATION_TIMEOUT}
+
+
 def _client_options() -> dict:
     # One retry lets a pooled connection broken by a Redis restart reconnect at once.
-    return {"socket_connect_timeout": CONNECT_TIMEOUT, "socket_timeout": OPERATION_TIMEOUT,
-            "retry": Retry(NoBackoff(), 1)}
+    return {**TIMEOUTS, "retry": Retry(NoBackoff(), 1)}
 
 
 def _url_client(settings: Settings) -> tuple[redis.Redis, str]:
@@ -126,8 +128,7 @@ def _url_client(settings: Settings) -> tuple[redis.Redis, str]:
 
 
 def _sentinel_client(settings: Settings) -> tuple[redis.Redis, str]:
-    timeouts = {"socket_connect_timeout": CONNECT_TIMEOUT, "socket_timeout": OPERATION_TIMEOUT}
-    sentinel = Sentinel(list(settings.redis_sentinels), sentinel_kwargs=timeouts, **timeouts)
+    sentinel = Sentinel(list(settings.redis_sentinels), sentinel_kwargs=TIMEOUTS, **TIMEOUTS)
     client = sentinel.master_for(settings.redis_sentinel_master, password=settings.redis_password or None,
                                  **_client_options())
     hosts = ",".join(f"{h}:{p}" for h, p in settings.redis_sentinels)
