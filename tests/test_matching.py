@@ -74,6 +74,17 @@ def test_small_talk_never_gets_a_law(matcher: Matcher, text: str) -> None:
     assert (match.band, match.kind) == (NONE, CHITCHAT)
 
 
+@pytest.mark.parametrize("text", ["血压高能不能吃鸡蛋", "微信语音怎么转成文字", "广场舞的音乐哪里能下载",
+                                  "晚上老睡不着觉咋办"])
+def test_an_everyday_topic_without_a_word_of_a_dispute_is_chitchat(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text, "public").kind == CHITCHAT
+
+
+@pytest.mark.parametrize("text", ["广场舞音乐太吵能报警吗", "微信语音能当证据吗", "国歌能当背景音乐吗"])
+def test_an_everyday_topic_with_a_word_of_a_dispute_is_a_question(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text, "public").kind != CHITCHAT
+
+
 def test_an_unrelated_question_gets_no_answer(matcher: Matcher) -> None:
     assert matcher.match("红烧肉怎么做", "public").band == NONE
 
