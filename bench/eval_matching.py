@@ -65,7 +65,8 @@ def read_real(folder: Path) -> list[Question]:
         return [Question(r["question"], r["category"].split("·")[0]) for r in rows]
 
 
-DEV_SETS = (ROOT / "tests" / "data" / "dev_questions.tsv", ROOT / "tests" / "data" / "blind_questions.tsv")
+DEV_SETS = tuple(ROOT / "tests" / "data" / name for name in
+                 ("dev_questions.tsv", "blind_questions.tsv", "blind2_questions.tsv"))
 
 
 def read_dev(path: Path = DEV_SETS[0]) -> list[Question]:
