@@ -20,9 +20,9 @@ SYNONYMS = yaml.safe_load((ROOT / "content" / "synonyms.yaml").read_text(encodin
 LAW = re.compile(r"《([^》]+)》")
 
 # Floors with the shipped content, a little under what was measured (bench/eval_matching.py --dev;
-# 590 items): dev 0.962 right, 0.003 wrong; blind 0.971, 0.011; blind2 0.895, 0.014; no chit-chat
+# 592 items): dev 0.962 right, 0.003 wrong; blind 0.975, 0.011; blind2 0.943, 0.010; no chit-chat
 # given a law. The goals: ≥ 0.90 right, ≤ 0.05 wrong and chit-chat.
-RIGHT_FLOOR = {DEV: 0.94, BLIND: 0.95, BLIND2: 0.87}
+RIGHT_FLOOR = {DEV: 0.94, BLIND: 0.95, BLIND2: 0.92}
 WRONG_CEILING = 0.05
 CHITCHAT_CEILING = 0.05
 
