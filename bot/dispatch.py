@@ -56,6 +56,11 @@ class Turn:
     def count_answer(self, item: "Item") -> None:
         self.count("answered", f"item:{item.id}", f"topic:{item.topic}", f"audience:{self.audience}")
 
+    def count_unanswered(self) -> None:
+        """Count the day's unanswered question and keep it (masked, without who asked) for editors."""
+        self.count("unanswered")
+        self.unanswered.append(self.text)
+
     def count_feedback(self, useful: bool) -> None:
         verdict = "useful" if useful else "useless"
         self.count(f"feedback:{verdict}", f"feedback:{verdict}:{self.conversation.last_item or '-'}")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot import commands, navigation, texts
 from bot.dispatch import Outcome, Turn
-from bot.matching import LAW_PATH
+from bot.matching import ANSWER, CHITCHAT, LAW_PATH, SUGGEST as SUGGEST_BAND
 from bot.session import AUDIENCE_CHOICE, MENU, QUIZ, SUGGEST, cleared
 
 if TYPE_CHECKING:
@@ -62,13 +62,13 @@ def question(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
     """Free text: a clear match is answered, a middling one gets up to 3 suggestions, else the
     honest fallback (chit-chat gets a greeting, never a law)."""
     match = turn.snapshot.index.match(turn.text, turn.audience)
-    if match.band == "answer":
+    if match.band == ANSWER:
         lead = texts.NEAREST_ANSWER if match.kind == LAW_PATH else ""
         return answer_item(dispatcher, turn, match.candidates[0][0], lead)
-    if match.kind == "chitchat" and not DANGER.search(turn.text):
+    if match.kind == CHITCHAT and not DANGER.search(turn.text):
         return Outcome(texts.CHITCHAT, cleared(turn.conversation))
-    dispatcher.runtime.record_unanswered(turn)
-    if match.band == "suggest":
+    turn.count_unanswered()
+    if match.band == SUGGEST_BAND:
         ids = [item_id for item_id, _ in match.candidates[:3]]
         items = turn.snapshot.content.items
         text = _danger_first(turn, texts.suggestions([items[i].title for i in ids]))

@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from bot import analytics, gaps
-from bot.runtime import build_runtime
+from bot.runtime import SIMULATOR_PREFIX, build_runtime
 from bot.store import Store
 from tests.web import RoundTrips, WebBot, make_settings
 
@@ -76,6 +76,12 @@ def test_a_question_without_an_answer_is_kept_with_the_turns_own_writes(
     bot.say("oAsker", "宅基地上的老房子塌了谁管")
     assert trips.count == 2
     assert "宅基地上的老房子塌了谁管" in [gap.text for gap in gaps.top_gaps(bot.runtime.store)]
+
+
+def test_an_editors_simulator_question_is_not_kept(redis_url: str, tree: Path, tmp_path: Path) -> None:
+    bot = WebBot(create_app(runtime=build_runtime(make_settings(tree, tmp_path / "var", redis_url))))
+    bot.say(SIMULATOR_PREFIX + "editor", "宅基地上的老房子塌了谁管")
+    assert gaps.top_gaps(bot.runtime.store) == []
 
 
 def test_the_cli_registers_pufa_gaps() -> None:
