@@ -39,7 +39,6 @@ FREQUENCY_RETRIES, FREQUENCY_WAIT_S = 2, 60.0
 HTTP_TIMEOUT_S = 10.0
 
 
-
 class WeChatClient:
     """Calls the API with the shared token; `sleep` and `session` are injectable for tests."""
 
@@ -47,7 +46,6 @@ class WeChatClient:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.base_url = (settings.wechat_api_base_url or DEFAULT_BASE_URL).rstrip("/")
         self.appid, self.secret = settings.wechat_appid, settings.wechat_secret
-        self.account_type = settings.wechat_account_type
         self.store = store
         self.session = session or requests.Session()
         self.sleep = sleep

@@ -15,11 +15,9 @@ from tests.wechat_standin import APPID, SECRET, StandIn
 SENDALL = "/cgi-bin/message/mass/sendall"
 
 
-def client_for(standin: StandIn, redis_url: str, sleeps: list[float] | None = None,
-               account_type: str = "subscription") -> WeChatClient:
+def client_for(standin: StandIn, redis_url: str, sleeps: list[float] | None = None) -> WeChatClient:
     settings = load_settings({}, wechat_api_base_url=standin.url, wechat_appid=APPID,
-                             wechat_secret=SECRET, wechat_account_type=account_type,
-                             wechat_token="testtoken")
+                             wechat_secret=SECRET, wechat_token="testtoken")
     record = sleeps.append if sleeps is not None else (lambda s: None)
     return WeChatClient(settings, Store(redis.Redis.from_url(redis_url), "pufa:", "test"), sleep=record)
 
