@@ -61,7 +61,7 @@ def _target(cite: Cite, parsed: Citation, laws: LawLibrary,
 
 def check_cite(cite: Cite, laws: LawLibrary, repealed: Mapping[str, Repealed], review: str) -> list[Finding]:
     """One `cites` entry: form, law, article, quote and fingerprint."""
-    parsed = parse_citation(cite.ref)
+    parsed = cite.citation
     if parsed is None:
         fix = _arabic_fix(cite.ref)
         hint = f"write {fix}" if fix != cite.ref else "write 《简称》第X条 with Chinese numerals, e.g. 《劳动合同法》第八十二条"
@@ -95,11 +95,7 @@ def check_text(source: str, texts: Iterable[str], cites: tuple[Cite, ...], laws:
     in_text = [c for text in texts for c in find_citations(text)]
     written = {_key(c, laws) for c in in_text if c.article}
     named = {_key(c, laws)[0] for c in in_text}
-    listed = {}
-    for cite in cites:
-        parsed = parse_citation(cite.ref)
-        if parsed:
-            listed[_key(parsed, laws)] = cite
+    listed = {_key(cite.citation, laws): cite for cite in cites if cite.citation}
     found = []
     for key in sorted(written - set(listed)):
         gone = repealed.get(key[0])
@@ -151,7 +147,7 @@ def check_governing(content: Content, path: str) -> list[Finding]:
     for gone in content.repealed.values():
         for subject, ref in gone.governing.items():
             line = next((n for n, text in enumerate(lines, 1) if ref in text), 1)
-            cite = Cite(ref, "", "", source=f"{path}:{line}")
+            cite = Cite(ref, "", source=f"{path}:{line}", citation=parse_citation(ref))
             found += [f for f in check_cite(cite, content.laws, {}, path) if f.severity == "error"]
     return found
 
@@ -165,7 +161,7 @@ def check_campaign_cites(content: Content) -> list[Finding]:
             for parsed in find_citations(text):
                 if not parsed.article and normalise_name(parsed.name) not in content.repealed:
                     continue
-                cite = Cite(text[parsed.start:parsed.end], "", "", source=campaign.source)
+                cite = Cite(text[parsed.start:parsed.end], "", source=campaign.source, citation=parsed)
                 found += [f for f in check_cite(cite, content.laws, content.repealed, "") if f.severity == "error"]
     return found
 

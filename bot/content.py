@@ -133,7 +133,7 @@ def load_agency(path: Path, findings: list[Finding]) -> Agency:
 
 
 def load_cites(schema: Schema, data: Map, laws: LawLibrary, what: str) -> tuple[Cite, ...]:
-    """Each `cites` entry resolved to a law short name and article label (empty when unknown)."""
+    """Each `cites` entry parsed and resolved to a law short name (empty when unknown)."""
     entries = data.get("cites") or Seq()
     if not isinstance(entries, list):
         schema.error(data.at("cites"), f"`cites` of {what} must be a list", "write one `- ref: …` per citation")
@@ -150,8 +150,8 @@ def load_cites(schema: Schema, data: Map, laws: LawLibrary, what: str) -> tuple[
         ref = schema.text(cite, "ref", what)
         parsed = parse_citation(ref)
         law = laws.resolve(parsed.name) if parsed else None
-        cites.append(Cite(ref, law.short if law else "", parsed.article if parsed else "",
-                          schema.text(cite, "quote", what), fp, f"{schema.label}:{cite.at('ref')}"))
+        cites.append(Cite(ref, law.short if law else "", schema.text(cite, "quote", what), fp,
+                          f"{schema.label}:{cite.at('ref')}", parsed))
     return tuple(cites)
 
 

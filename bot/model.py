@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
-    from bot.laws import LawLibrary
+    from bot.laws import Citation, LawLibrary
 
 
 LAW_CHANGED, REVIEW = "law", "review"  # Finding kinds: re-review against a changed law; a review due
@@ -49,14 +49,14 @@ class Topic:
 
 @dataclass(frozen=True)
 class Cite:
-    """A citation as written (`ref`), resolved to a law short name and article label."""
+    """A citation as written (`ref`), parsed once at load and resolved to a law short name."""
 
     ref: str  # 《劳动合同法》第八十二条 / 《关于设立国家宪法日的决定》
-    law: str  # short name: the law file's stem
-    article: str  # 第八十二条 / 第一百三十三条之一 / "" for documents without articles
+    law: str  # short name: the law file's stem, "" when no law file has that name
     quote: str = ""
     fp: str = ""
     source: str = ""
+    citation: "Citation | None" = None  # `ref` parsed (article, 款, 项); None when it is not a citation
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def test_sources_point_at_file_and_line():
 def test_cites_resolve_to_short_name_and_label():
     content, _ = load_content(FIXTURE / "content", FIXTURE / "menus")
     cites = content.items["public-constitution-day"].cites
-    assert [(c.law, c.article) for c in cites] == [("关于设立国家宪法日的决定", ""), ("宪法", "第三十五条")]
+    assert [(c.law, c.citation.article) for c in cites] == [("关于设立国家宪法日的决定", ""), ("宪法", "第三十五条")]
 
 
 def test_quiz_answer_letter_becomes_an_index():
