@@ -6,7 +6,7 @@ race (the cause of the intermittent 40001s of gunicorn workers in wechatpy #334,
 The token comes from `/cgi-bin/token`: since only the lock holder ever calls it, its rotation is
 ours alone, and recovering from a 40001 needs no forced `stable_token` refresh (20 a day).
 
-Error codes become typed errors: 40001/42001 refresh the token and retry once; -1 (busy) is
+Error codes become typed errors: 40001/42001/40014 refresh the token and retry once; -1 (busy) is
 retried with capped exponential backoff; 45011 (per-minute limit) waits a minute; 45009 raises
 `QuotaExhausted` at once; 45065 raises `AlreadySent`; anything else `WeChatAPIError`.
 These calls block for seconds: they belong to the scheduler and the CLI, never to the webhook.
