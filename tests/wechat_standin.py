@@ -2,8 +2,8 @@
 
 It issues access tokens (a new one invalidates the old: 40001; an expired one: 42001), rejects a
 clientmsgid reused within 24 h (45065), allows a subscription account one mass send a day
-(45009 after), checks openid list sizes (2–10000) and tagging batches (≤ 50), and can be
-scripted to fail: `busy_sends = N` answers -1 to the next N mass sends, `fail(path, code, n)`
+(45009 after), checks tagging batches (≤ 50) and customer-service texts (≤ 2048 bytes), and
+can be scripted to fail: `busy_sends = N` answers -1 to the next N mass sends, `fail(path, code, n)`
 answers `code` to the next n calls of `path`. Every call is recorded in `calls`.
 The clock (`now`) is settable so tests can expire tokens and cross days without sleeping.
 """
@@ -24,7 +24,6 @@ APPID, SECRET = "wxstandin0000001", "standin-secret"
 TOKEN_TTL_S = 7200
 CLIENTMSGID_WINDOW_S = 24 * 3600
 CHINA = dt.timezone(dt.timedelta(hours=8))
-MASS_PATHS = ("/cgi-bin/message/mass/sendall",)
 
 
 @dataclass(frozen=True)
