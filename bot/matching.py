@@ -156,18 +156,16 @@ class Matcher:
 
     def match(self, text: str, audience: str = "public") -> Match:
         query = _strip_courtesy(self.normaliser(_without_personal_data(text)))
-        if not query:
+        if not query or _is_small_talk(query):
             return Match(NONE, (), CHITCHAT)
-        ranked = self._rank(query, audience)
-        if _is_small_talk(query):
-            return Match(NONE, self._ids(ranked), CHITCHAT)
-        return self._band(query, ranked)
+        bag = grams(query)
+        return self._band(query, bag, self._rank(bag, audience))
 
     def _ids(self, ranked: list[tuple[int, float]]) -> tuple[tuple[str, float], ...]:
         return tuple((self.items[i].id, round(s, 4)) for i, s in ranked[: self.thresholds.max_suggestions])
 
-    def _rank(self, query: str, audience: str) -> list[tuple[int, float]]:
-        vector = _unit_vector(grams(query), self.idf, self.unknown_idf)
+    def _rank(self, bag: Counter[str], audience: str) -> list[tuple[int, float]]:
+        vector = _unit_vector(bag, self.idf, self.unknown_idf)
         scores: dict[int, float] = defaultdict(float)
         for gram, weight in vector.items():
             posting = self.postings.get(gram)
@@ -180,7 +178,7 @@ class Matcher:
             scores[index] += boost
         return heapq.nlargest(20, scores.items(), key=itemgetter(1))
 
-    def _band(self, query: str, ranked: list[tuple[int, float]]) -> Match:
+    def _band(self, query: str, bag: Counter[str], ranked: list[tuple[int, float]]) -> Match:
         """The item path for a clear item match, else the law path for a clear law, else suggestions."""
         t = self.thresholds
         best = ranked[0][1] if ranked else 0.0
@@ -191,7 +189,7 @@ class Matcher:
             return Match(ANSWER, self._ids(ranked))
         if best >= t.dominant and self._dominates(ranked):
             return Match(ANSWER, self._ids(ranked))
-        law, lead = self._law_vote(query, ranked)
+        law, lead = self._law_vote(bag, ranked)
         if best >= t.agreed and law in self.items[ranked[0][0]].laws and not self._contested(ranked):
             return Match(ANSWER, self._ids(ranked))
         chosen = [(i, s) for i, s in ranked if law in self.items[i].laws][:1]
@@ -201,10 +199,10 @@ class Matcher:
             return Match(ANSWER, self._ids(chosen + rest), LAW_PATH)
         return Match(SUGGEST if best >= t.suggest else NONE, self._ids(ranked))
 
-    def _law_vote(self, query: str, ranked: list[tuple[int, float]]) -> tuple[str, float]:
+    def _law_vote(self, bag: Counter[str], ranked: list[tuple[int, float]]) -> tuple[str, float]:
         """The likeliest law and its lead: the law model's scores plus the top items' votes."""
         t = self.thresholds
-        votes = self.laws.scores(grams(query))
+        votes = self.laws.scores(bag)
         for index, score in ranked[: t.vote_depth]:
             for law in self.items[index].laws:
                 votes[law] = votes.get(law, -1.0) + t.vote_weight * score
