@@ -187,7 +187,7 @@ class LawLibrary:
         return len(self.laws)
 
 
-def _split_body(lines: list[str], start: int) -> tuple[list[tuple[int, list[str]]], list[str]]:
+def _split_body(lines: list[str], start: int) -> list[tuple[int, list[str]]]:
     """Group body lines into articles; headings and appendices belong to no article."""
     groups: list[tuple[int, list[str]]] = []
     in_appendix = False
@@ -200,7 +200,7 @@ def _split_body(lines: list[str], start: int) -> tuple[list[tuple[int, list[str]
             groups.append((start + offset, [text]))
         elif groups:
             groups[-1][1].append(text)
-    return groups, lines
+    return groups
 
 
 def _article(line: int, lines: list[str]) -> Article:
@@ -221,7 +221,7 @@ def parse_law(short: str, raw: str, path: str = "") -> Law:
         body.pop()
     articles: dict[str, Article] = {}
     if not is_decision(short):
-        for line, group in _split_body(body, blank + 2)[0]:
+        for line, group in _split_body(body, blank + 2):
             article = _article(line, group)
             articles.setdefault(article.label, article)
     by_number = {(a.number, a.sub): a for a in articles.values()}
