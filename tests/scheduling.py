@@ -8,12 +8,11 @@ import redis
 
 from bot.clock import SHANGHAI
 from bot.model import Audience, Topic
-from bot.settings import load_settings
 from bot.store import Store
 from bot.wechat_api import WeChatClient
 from scheduler.calendar import load_campaigns
 from scheduler.context import Context
-from tests.wechat_standin import APPID, SECRET, StandIn
+from tests.wechat_standin import StandIn
 
 TOPICS = {"constitution": Topic("constitution", "宪法"), "traffic": Topic("traffic", "交通安全")}
 AUDIENCES = {"public": Audience("public", "全体市民", default=True), "farmers": Audience("farmers", "农民")}
@@ -53,8 +52,7 @@ def context_factory(standin: StandIn, redis_url: str, tmp_path: Path):
     assert findings == []
 
     def make(**overrides) -> Context:
-        settings = load_settings({}, wechat_api_base_url=standin.url, wechat_appid=APPID,
-                                 wechat_secret=SECRET, wechat_token="testtoken", **overrides)
+        settings = standin.settings(**overrides)
         store = Store(redis.Redis.from_url(redis_url), "pufa:", "test")
         return Context(settings, store, WeChatClient(settings, store, sleep=lambda s: None),
                        campaigns, TOPICS, AUDIENCES)

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
 from bot.store import Store
 from scheduler import tags
 from scheduler.__main__ import Jobs
 from tests.chat import make_tree
-from tests.wechat_standin import APPID, SECRET, StandIn
+from tests.wechat_standin import StandIn
 
 CAMPAIGNS = """campaigns:
   - id: constitution_day
@@ -25,9 +24,8 @@ CAMPAIGNS = """campaigns:
 def jobs(store: Store, standin: StandIn, tmp_path: Path) -> Jobs:
     tree = make_tree(tmp_path / "tree")
     (tree / "content" / "campaigns.yaml").write_text(CAMPAIGNS, encoding="utf-8")
-    settings = load_settings({}, wechat_api_base_url=standin.url, wechat_appid=APPID, wechat_secret=SECRET,
-                             wechat_token="jobtoken", content_dir=tree / "content", menus_dir=tree / "menus",
-                             var_dir=tmp_path / "var")
+    settings = standin.settings(wechat_token="jobtoken", content_dir=tree / "content", menus_dir=tree / "menus",
+                                var_dir=tmp_path / "var")
     return Jobs(settings, store)
 
 

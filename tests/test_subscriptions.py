@@ -7,10 +7,9 @@ import pytest
 
 from bot import privacy, subscriptions as subs
 from bot.model import Topic
-from bot.settings import load_settings
 from bot.store import Store
 from bot.wechat_api import WeChatClient
-from tests.wechat_standin import APPID, SECRET, StandIn
+from tests.wechat_standin import StandIn
 
 NOW = dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 TOPICS = {
@@ -23,9 +22,7 @@ CUSTOM = "/cgi-bin/message/custom/send"
 
 @pytest.fixture
 def client(standin: StandIn, store: Store) -> WeChatClient:
-    settings = load_settings({}, wechat_api_base_url=standin.url, wechat_appid=APPID,
-                             wechat_secret=SECRET, wechat_token="testtoken")
-    return WeChatClient(settings, store, sleep=lambda s: None)
+    return standin.client(store)
 
 
 def test_subscribe_is_listed_both_ways_and_unsubscribe_removes_it(store: Store) -> None:

@@ -6,11 +6,10 @@ import pytest
 
 from bot import privacy
 from bot.model import Audience
-from bot.settings import load_settings
 from bot.store import Store
 from bot.wechat_api import WeChatClient
 from scheduler import tags
-from tests.wechat_standin import APPID, SECRET, StandIn
+from tests.wechat_standin import StandIn
 
 AUDIENCES = {"public": Audience("public", "全体市民", default=True), "farmers": Audience("farmers", "农民"),
              "women": Audience("women", "妇女与家庭")}
@@ -19,9 +18,7 @@ TAGGING = "/cgi-bin/tags/members/batchtagging"
 
 @pytest.fixture
 def client(standin: StandIn, store: Store) -> WeChatClient:
-    settings = load_settings({}, wechat_api_base_url=standin.url, wechat_appid=APPID,
-                             wechat_secret=SECRET, wechat_token="testtoken")
-    return WeChatClient(settings, store, sleep=lambda s: None)
+    return standin.client(store)
 
 
 def members(standin: StandIn, name: str) -> set[str]:

@@ -7,19 +7,16 @@ import pytest
 import redis
 
 from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
-from bot.settings import load_settings
 from bot.store import Store
 from bot.wechat_api import WeChatClient
-from tests.wechat_standin import APPID, SECRET, StandIn
+from tests.wechat_standin import StandIn
 
 SENDALL = "/cgi-bin/message/mass/sendall"
 
 
 def client_for(standin: StandIn, redis_url: str, sleeps: list[float] | None = None) -> WeChatClient:
-    settings = load_settings({}, wechat_api_base_url=standin.url, wechat_appid=APPID,
-                             wechat_secret=SECRET, wechat_token="testtoken")
     record = sleeps.append if sleeps is not None else (lambda s: None)
-    return WeChatClient(settings, Store(redis.Redis.from_url(redis_url), "pufa:", "test"), sleep=record)
+    return standin.client(Store(redis.Redis.from_url(redis_url), "pufa:", "test"), sleep=record)
 
 
 def test_one_token_is_fetched_for_many_concurrent_clients(standin: StandIn, redis_url: str) -> None:

@@ -17,8 +17,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.wechat_api import WeChatClient
 
 APPID, SECRET = "wxstandin0000001", "standin-secret"
 TOKEN_TTL_S = 7200
@@ -73,6 +77,19 @@ class StandIn:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def settings(self, **overrides: Any) -> "Settings":
+        """The bot's settings pointed at this stand-in with its credentials; `overrides` as `load_settings`."""
+        from bot.settings import load_settings
+
+        return load_settings({}, **{"wechat_api_base_url": self.url, "wechat_appid": APPID,
+                                    "wechat_secret": SECRET, "wechat_token": "testtoken", **overrides})
+
+    def client(self, store: Any, sleep: Callable[[float], None] = lambda s: None) -> "WeChatClient":
+        """The bot's API client on this stand-in; it does not really sleep between retries."""
+        from bot.wechat_api import WeChatClient
+
+        return WeChatClient(self.settings(), store, sleep=sleep)
 
     def fail(self, path: str, errcode: int, times: int = 1) -> None:
         """Answer `errcode` to the next `times` calls of `path`."""
