@@ -39,10 +39,6 @@ class LookupResult:
     articles: tuple[str, ...] = ()
 
 
-def _number(text: str) -> int:
-    return from_chinese(text.translate(FULLWIDTH))
-
-
 def _resolve(name: str, laws: LawLibrary, repealed: Mapping[str, Repealed]) -> Law | Repealed | str | None:
     """The longest tail of `name` that is a law or a repealed law (查一下劳动合同法 → 劳动合同法);
     a law-like name that is neither comes back as a string (for suggestions)."""
@@ -127,10 +123,10 @@ def _matches(text: str) -> list[tuple[re.Match[str], tuple[int, int], int | None
     """Every place that reads as name + article (ranges first): the first whose name resolves wins."""
     found = []
     for match in RANGE.finditer(text):
-        found.append((match, (_number(match.group(2)), 0), _number(match.group(3))))
+        found.append((match, (from_chinese(match.group(2)), 0), from_chinese(match.group(3))))
     for match in SINGLE.finditer(text):
-        sub = _number(match.group(3)) if match.group(3) else 0
-        found.append((match, (_number(match.group(2)), sub), None))
+        sub = from_chinese(match.group(3)) if match.group(3) else 0
+        found.append((match, (from_chinese(match.group(2)), sub), None))
     return found
 
 
