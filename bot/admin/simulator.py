@@ -17,16 +17,15 @@ from flask.typing import ResponseReturnValue
 from bot.admin import auth, bp
 from bot.clock import SHANGHAI
 from bot.messages import Inbound
-from bot.runtime import SIMULATOR_PREFIX
+from bot.runtime import SIMULATOR_PREFIX  # the runtime leaves these users out of analytics
 
 MAX_TEXT = 600  # a question, not a document: longer input is a paste no item would match
-SIM_PREFIX = SIMULATOR_PREFIX  # the runtime leaves these users out of analytics
 
 
 def _openid() -> str:
     openid = auth.session().get("sim", "")
-    if not openid.startswith(SIM_PREFIX):
-        openid = SIM_PREFIX + secrets.token_hex(8)
+    if not openid.startswith(SIMULATOR_PREFIX):
+        openid = SIMULATOR_PREFIX + secrets.token_hex(8)
         auth.update_session(sim=openid)
     return openid
 
@@ -65,6 +64,6 @@ def simulator_reset() -> Response:
     """Forget the simulator user everywhere and start over as a new one (a first-time citizen)."""
     rt = auth.runtime()
     rt.forget(_openid())
-    openid = SIM_PREFIX + secrets.token_hex(8)
+    openid = SIMULATOR_PREFIX + secrets.token_hex(8)
     auth.update_session(sim=openid)
     return jsonify(openid=openid)
