@@ -56,22 +56,22 @@ class WeChatClient:
 
     def token(self) -> str:
         """The current shared token, fetched (under the lock) only when none is stored."""
+        return self._stored(stale=None) or self._refresh(stale=None)
+
+    def _stored(self, stale: str | None) -> str | None:
+        """The token in Redis unless it is missing or still `stale`."""
         current = self.store.redis.get(self.token_key)
-        return current.decode() if current else self._refresh(stale=None)
+        return current.decode() if current and current.decode() != stale else None
 
     def _refresh(self, stale: str | None) -> str:
         """Replace `stale` by a new token: one holder fetches, the others wait for its result."""
         deadline = time.monotonic() + LOCK_TTL_MS / 1000 * 2
         while True:
-            current = self.store.redis.get(self.token_key)
-            if current and current.decode() != stale:
-                return current.decode()
+            if fresh := self._stored(stale):
+                return fresh
             with held(self.store.redis, self.lock_key, LOCK_TTL_MS) as got:
-                if got:
-                    current = self.store.redis.get(self.token_key)
-                    if current and current.decode() != stale:
-                        return current.decode()
-                    return self._fetch_token()
+                if got:  # another holder may have stored one since the read above
+                    return self._stored(stale) or self._fetch_token()
             if time.monotonic() > deadline:
                 raise WeChatAPIError(BUSY, "timed out waiting for another process's token refresh",
                                      "/cgi-bin/token")
