@@ -6,6 +6,7 @@ disk still serves something correct, and says so in the log and in /healthz.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -148,9 +149,8 @@ class ContentHolder:
             self._snapshot = self._accept(*load_checked(self.content_dir, self.menus_dir))
         except ContentError as exc:
             self._log_refused(exc.findings, "after an edit; still serving " + self._snapshot.version)
-            self._snapshot = Snapshot(self._snapshot.content, self._snapshot.index, self._snapshot.version,
-                                      self._snapshot.from_last_good,
-                                      f"edit refused: {len(exc.findings)} error(s); first: {exc.findings[0]}")
+            self._snapshot = dataclasses.replace(
+                self._snapshot, error=f"edit refused: {len(exc.findings)} error(s); first: {exc.findings[0]}")
         except Exception:  # noqa: BLE001 — a reload is a boundary; the old content keeps serving
             log.exception("content reload failed; still serving %s", self._snapshot.version)
         finally:
