@@ -1,13 +1,14 @@
 """Campaign sends: exactly once across processes, within quota, quiet hours and grace."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 
 from bot import subscriptions
 from scheduler import send as sender
 from scheduler.context import Context
-from scheduler.plan import ALL, Send
+from scheduler.plan import plan
 from tests.scheduling import at
 from tests.wechat_standin import StandIn
 
@@ -57,8 +58,7 @@ def test_a_spent_quota_is_reported_and_not_retried(make_ctx, standin: StandIn) -
 
 def test_a_crash_mid_send_resumes_without_a_duplicate(make_ctx, standin: StandIn) -> None:
     ctx = make_ctx()
-    send = Send(sender.plan(ctx.campaigns, dt.date(2026, 12, 4), dt.date(2026, 12, 4),
-                            "subscription").sends[0].occurrence, ALL)
+    send = plan(ctx.campaigns, dt.date(2026, 12, 4), dt.date(2026, 12, 4), "subscription").sends[0]
     started = at("2026-12-04T09:00")
     sender._write(ctx.store, send, state="sending", started=started.timestamp(), attempts=1)
     ctx.client.mass_send_by_tag(None, send.occurrence.message, sender.clientmsgid(send))  # it went out
@@ -140,9 +140,9 @@ def test_job_finish_counts_land_on_the_ledger(make_ctx) -> None:
 
 def test_clientmsgid_is_deterministic_and_at_most_64_bytes(make_ctx) -> None:
     ctx = make_ctx()
-    occurrence = sender.plan(ctx.campaigns, dt.date(2026, 12, 4), dt.date(2026, 12, 4),
-                             "subscription").sends[0].occurrence
-    long_campaign = occurrence.campaign.__class__(**{**occurrence.campaign.__dict__, "id": "x" * 80})
-    long_send = Send(occurrence.__class__(long_campaign, occurrence.date, occurrence.theme, True), ALL)
+    planned = plan(ctx.campaigns, dt.date(2026, 12, 4), dt.date(2026, 12, 4), "subscription").sends[0]
+    long_campaign = dataclasses.replace(planned.occurrence.campaign, id="x" * 80)
+    long_occurrence = dataclasses.replace(planned.occurrence, campaign=long_campaign)
+    long_send = dataclasses.replace(planned, occurrence=long_occurrence)
     assert sender.clientmsgid(long_send) == sender.clientmsgid(long_send)
     assert len(sender.clientmsgid(long_send).encode()) <= 64
