@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
+
+from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from bot.store import Store
 
 log = logging.getLogger(__name__)
 
+DEFERRED = "forget-pending"  # under VAR_DIR: users who unfollowed while Redis was down
 ForgetHook = Callable[["Store", str], None]
 _hooks: list[ForgetHook] = []
 
@@ -41,6 +46,38 @@ def forget(store: "Store", openid: str) -> int:
         store.redis.delete(*keys)
     log.info("forgot user %s (%d keys)", log_id(openid), len(keys))
     return len(keys)
+
+
+def defer(var_dir: Path, openid: str) -> None:
+    """Keep `openid` to forget once Redis answers: an unfollow is not sent again, so it must not
+    be lost. The file (mode 0600) is the only copy of an openid outside Redis, kept only until then."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    with os.fdopen(os.open(var_dir / DEFERRED, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a",
+                   encoding="utf-8") as pending:
+        pending.write(openid + "\n")
+
+
+def forget_deferred(var_dir: Path, forget_one: Callable[[str], int]) -> bool:
+    """Forget the deferred users; those Redis could not take stay deferred. True when none are left."""
+    taken = var_dir / f"{DEFERRED}.{os.getpid()}"
+    try:
+        os.replace(var_dir / DEFERRED, taken)  # claimed by this process, so two workers never share one
+    except FileNotFoundError:
+        return True
+    openids = [line for line in taken.read_text(encoding="utf-8").splitlines() if line]
+    left: list[str] = []
+    for openid in openids:
+        if left:  # Redis went away again: keep the rest for the next time
+            left.append(openid)
+            continue
+        try:
+            forget_one(openid)
+        except StoreUnavailable:
+            left.append(openid)
+    for openid in left:
+        defer(var_dir, openid)
+    taken.unlink()
+    return not left
 
 
 def log_id(openid: str) -> str:

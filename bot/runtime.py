@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
@@ -37,6 +38,7 @@ class Runtime:
     quiz: "QuizEngine" = field(init=False)
     _counters: analytics.Counters | None = field(default=None, init=False)
     _counters_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _forgets_deferred: bool = field(default=False, init=False)  # an unfollow waits for Redis (privacy.defer)
 
     def __post_init__(self) -> None:
         from bot.dispatch import Dispatcher
@@ -44,6 +46,7 @@ class Runtime:
 
         self.dispatcher = Dispatcher(self)
         self.quiz = QuizEngine(self)
+        self._forgets_deferred = (Path(self.settings.var_dir) / privacy.DEFERRED).exists()
 
     # -- analytics -------------------------------------------------------------------------
     def counters(self) -> analytics.Counters:
@@ -90,6 +93,8 @@ class Runtime:
                     gaps.keep_within_limit(self.store, results[-1])
             if turn.claim is not None:
                 turn.claim.stored()
+            if self._forgets_deferred:  # Redis answers again: forget who unfollowed meanwhile
+                self._forgets_deferred = not privacy.forget_deferred(Path(self.settings.var_dir), self.forget)
         except StoreUnavailable:
             pass
         self.count(turn.now, turn.openid, "messages" if interaction == "message" else f"event:{interaction}",
@@ -133,11 +138,15 @@ class Runtime:
             return privacy.forget(self.store, openid)
 
     def forget_quietly(self, openid: str) -> None:
-        """On unsubscribe nobody is listening: log an outage instead of raising."""
+        """On unsubscribe nobody is listening and WeChat sends no retry: with Redis down the user
+        is kept in VAR_DIR and forgotten after the next turn that reaches Redis."""
         try:
             self.forget(openid)
         except StoreUnavailable:
-            log.error("could not forget %s on unsubscribe: store unavailable", privacy.log_id(openid))
+            privacy.defer(Path(self.settings.var_dir), openid)
+            self._forgets_deferred = True
+            log.error("could not forget %s on unsubscribe: store unavailable; deferred until it answers",
+                      privacy.log_id(openid))
 
 
 def build_runtime(settings: "Settings") -> Runtime:

@@ -8,12 +8,14 @@ real app on a copy of the fixture content) lives in tests/web.py.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
 import redis
 
 from app import create_app
+from bot import privacy
 from bot.runtime import build_runtime
 from tests.web import ID_NUMBER, PHONE, WebBot, busy_session, make_settings
 
@@ -143,3 +145,23 @@ def test_every_key_about_a_user_either_expires_or_is_found_by_forget(bot: WebBot
             values = everything(client).get(key, [])
             assert not any(ALICE.encode() in v for v in values) or key.startswith(
                 (b"pufa:subscribers:", b"pufa:tags:queue")), key
+
+
+def test_an_unfollow_while_redis_is_down_is_forgotten_once_it_answers(
+        bot: WebBot, redis_server, tmp_path: Path) -> None:
+    store = bot.runtime.store
+    store.breaker_seconds = 0.05
+    redis_server.stop()
+    try:
+        bot.event("oGone", "unsubscribe")
+    finally:
+        redis_server.start()
+    pending = tmp_path / "var" / privacy.DEFERRED
+    assert pending.read_text(encoding="utf-8") == "oGone\n"
+    # The test Redis restarts empty; a persistent one would still hold the user's keys.
+    store.redis.set(store.user_key("oGone", "conv"), "{}")
+    store.redis.hset(store.user_key("oGone", "profile"), "audience", "workers")
+    time.sleep(0.1)
+    bot.say("oSomeoneElse", "老板不给我工资咋办")
+    assert privacy.user_keys(store, "oGone") == [] and not pending.exists()
+
