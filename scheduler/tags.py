@@ -70,7 +70,8 @@ def tag_id(store: "Store", client: Any, audience: str, audiences: Mapping[str, "
 
 
 def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> DrainReport:
-    """Apply queued audience changes, 50 entries a batch, until the queue is empty."""
+    """Apply queued audience changes, 50 entries a batch, until the queue is empty, a batch fails
+    (it goes back for the next drain) or MAX_BATCHES_PER_DRAIN batches are done."""
     total = DrainReport()
     for _ in range(MAX_BATCHES_PER_DRAIN):
         raw = store.redis.lpop(_queue(store), TAG_BATCH)
