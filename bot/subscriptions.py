@@ -52,7 +52,7 @@ return 0
 class NoticeResult:
     sent: int  # customer-service messages accepted by WeChat
     queued: int  # pending notices left for the user's next reply
-    skipped: int  # already notified of this occurrence
+    skipped: int  # already notified of this occurrence, or unsubscribed since the list was read
 
 
 def _topics_key(store: "Store", openid: str) -> str:
