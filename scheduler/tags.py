@@ -72,7 +72,7 @@ def tag_id(store: "Store", client: Any, audience: str, audiences: Mapping[str, "
 def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> DrainReport:
     """Apply queued audience changes, 50 entries a batch, until the queue is empty, a batch fails
     (it goes back for the next drain) or MAX_BATCHES_PER_DRAIN batches are done."""
-    total = DrainReport()
+    changes = 0
     for _ in range(MAX_BATCHES_PER_DRAIN):
         raw = store.redis.lpop(_queue(store), TAG_BATCH)
         if not raw:
@@ -80,13 +80,11 @@ def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> D
         entries = [json.loads(r) for r in raw]
         try:
             _apply(store, client, entries, audiences)
-            total = DrainReport(total.changes + len(entries), total.requeued, total.dropped)
         except WeChatAPIError as exc:
             log.warning("audience tagging failed (%s); %d changes back in the queue", exc, len(entries))
-            requeued, dropped = _requeue(store, entries)
-            total = DrainReport(total.changes, total.requeued + requeued, total.dropped + dropped)
-            break
-    return total
+            return DrainReport(changes, *_requeue(store, entries))
+        changes += len(entries)
+    return DrainReport(changes)
 
 
 def _apply(store: "Store", client: Any, entries: list[dict], audiences: Mapping[str, "Audience"]) -> None:
