@@ -73,7 +73,8 @@ def check_menus(content: Content, menus_dir: str = "menus") -> list[Finding]:
     for node in content.menus.values():
         targets: dict[tuple[str, str, str], int] = {}
         for number, option in enumerate(node.options, 1):
-            found += _option_target(option.source or node.source, node.id, option.node, option.item, content)
+            found += _option_target(option.source or node.source, node.id, option.node, option.item,
+                                    option.command, content)
             target = (option.node, option.item, option.command)
             if target in targets:
                 found.append(finding(option.source or node.source,
@@ -87,7 +88,12 @@ def check_menus(content: Content, menus_dir: str = "menus") -> list[Finding]:
     return found
 
 
-def _option_target(source: str, owner: str, node: str, item: str, content: Content) -> list[Finding]:
+def _option_target(source: str, owner: str, node: str, item: str, command: str,
+                   content: Content) -> list[Finding]:
+    from bot.commands import HANDLERS  # the chat engine's commands; imported late, it needs the dispatcher
+
+    if command and command not in HANDLERS:
+        return [finding(source, f"{owner} runs command `{command}`, which does not exist", _close(command, HANDLERS))]
     if node == menus.AUDIENCE:
         return [finding(source, f"{owner} opens `@audience` but there is no node {menus.audience_node(a)}",
                         f"add node {menus.audience_node(a)}") for a in content.audiences
@@ -173,7 +179,7 @@ def _button(button: BottomButton, name_limit: int, content: Content) -> list[Fin
     if button.url and not button.url.startswith(("https://", "http://")):
         found.append(finding(button.source, f"button {button.name}: url {button.url} is not a web address",
                              "write the full https:// address"))
-    return found + _option_target(button.source, f"button {button.name}", button.node, "", content)
+    return found + _option_target(button.source, f"button {button.name}", button.node, "", button.command, content)
 
 
 def validate(content: Content, today: dt.date, content_dir: Path, menus_dir: Path) -> list[Finding]:

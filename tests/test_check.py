@@ -5,6 +5,8 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bot.check import check, errors
 from bot.model import LAW_CHANGED, REVIEW
 
@@ -88,6 +90,14 @@ def test_arabic_numerals_in_a_ref_get_the_exact_fix(tmp_path):
 def test_unreachable_item_is_an_error(tmp_path):
     found = findings_after(tmp_path, "menus/audiences.yaml", "      - {label: 没签合同, item: workers-no-contract}\n", "")
     assert any("workers-no-contract cannot be reached" in f.message for f in errors(found))
+
+
+@pytest.mark.parametrize(("menu", "command", "typo"), [("bottom.yaml", "答题", "答题吧"), ("main.yaml", "查法条", "查法律")])
+def test_a_menu_option_or_button_running_an_unknown_command_is_an_error(tmp_path, menu, command, typo):
+    found = findings_after(tmp_path, f"menus/{menu}", f"command: {command}", f"command: {typo}")
+    unknown = [f for f in errors(found) if f"runs command `{typo}`" in f.message]
+    assert len(unknown) == 1 and unknown[0].path.endswith(f"menus/{menu}")
+    assert unknown[0].fix == f"did you mean `{command}`?"
 
 
 def test_an_option_listed_twice_in_a_menu_is_an_error(tmp_path):
