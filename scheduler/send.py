@@ -81,7 +81,7 @@ def _write(store: "Store", send: Send, **fields: object) -> None:
 def sent_keys(store: "Store", since: dt.datetime) -> set[str]:
     """Ledger keys delivered since `since`: the plan keeps them first."""
     keys = [k.decode() for k in store.redis.zrangebyscore(_index(store), since.timestamp(), "+inf")]
-    return {k for k in keys if _entry(store, k).get("state") == "sent"}
+    return {k for k in keys if store.redis.hget(ledger_key(store, k), "state") == b"sent"}
 
 
 def current_plan(store: "Store", campaigns: Iterable[Campaign], account_type: str,
