@@ -15,6 +15,7 @@ from typing import Iterable
 
 from bot import menus
 from bot.checkcites import check_campaign_cites, check_content_cites, check_governing, finding
+from bot.commands import HANDLERS
 from bot.content import load_content
 from bot.model import BottomButton, Content, Finding
 from bot.normalise import Normaliser
@@ -90,8 +91,6 @@ def check_menus(content: Content, menus_dir: str = "menus") -> list[Finding]:
 
 def _option_target(source: str, owner: str, node: str, item: str, command: str,
                    content: Content) -> list[Finding]:
-    from bot.commands import HANDLERS  # the chat engine's commands; imported late, it needs the dispatcher
-
     if command and command not in HANDLERS:
         return [finding(source, f"{owner} runs command `{command}`, which does not exist", _close(command, HANDLERS))]
     if node == menus.AUDIENCE:
