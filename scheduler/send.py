@@ -223,7 +223,7 @@ def _notify_topic(ctx: Context, occurrence: Occurrence, topic: str, at: dt.datet
     return result.sent + result.queued
 
 
-def record_job_finish(store, fields: Mapping[str, str]) -> str | None:
+def record_job_finish(store: "Store", fields: Mapping[str, str]) -> str | None:
     """MASSSENDJOBFINISH counts onto the ledger entry of its msg_id; the entry's key, or None."""
     msg_id = fields.get("MsgID") or fields.get("MsgId") or ""
     send_key = store.redis.get(store.key("campaign", "msg", msg_id)) if msg_id else None
