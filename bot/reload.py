@@ -32,9 +32,12 @@ class Snapshot:
 
     content: Content
     index: Any  # whatever `build_index` returned for this content (the matcher)
-    version: str
     from_last_good: bool = False
     error: str = ""  # why the files on disk are not what is served ("" when they are)
+
+    @property
+    def version(self) -> str:
+        return self.content.version
 
 
 def load_checked(content_dir: Path, menus_dir: Path) -> tuple[Content, list[Finding]]:
@@ -104,12 +107,12 @@ class ContentHolder:
             raise refused from None
         error = f"content on disk refused ({len(refused.findings)} error(s); first: {refused.findings[0]})"
         log.error("serving the last good content %s from %s: %s", content.version, saved, error)
-        return Snapshot(content, self.build_index(content), content.version, True, error)
+        return Snapshot(content, self.build_index(content), True, error)
 
     def _accept(self, content: Content, findings: list[Finding]) -> Snapshot:
         for warning in findings:
             log.info("content warning: %s", warning)
-        snapshot = Snapshot(content, self.build_index(content), content.version)
+        snapshot = Snapshot(content, self.build_index(content))
         try:
             save_last_good(self.content_dir, self.menus_dir, self.var_dir, content.version)
         except OSError as exc:

@@ -65,7 +65,7 @@ class FixedContent:
         content = Content(version="v-test", laws=LawLibrary(laws={}), audiences={},
                           topics={"labour": Topic("labour", "劳动")}, items={}, quiz={}, menus={}, bottom=(),
                           synonyms={}, repealed={}, agency=Agency("普法助手", "司法局", "法律援助中心", "12348"))
-        self._snapshot = Snapshot(content, None, "v-test")
+        self._snapshot = Snapshot(content, None)
 
     def snapshot(self) -> Snapshot:
         return self._snapshot
