@@ -101,10 +101,15 @@ def _apply(store: "Store", client: Any, entries: list[dict], audiences: Mapping[
             untag.setdefault(old, []).append(openid)
         if audience:
             tag.setdefault(audience, []).append(openid)
+    unknown = (set(untag) | set(tag)) - set(audiences)
+    if unknown:  # an audience editors removed has no tag to (un)tag with; the rest of the batch goes on
+        log.warning("audience tagging: %s no longer in audiences.yaml, skipped", ", ".join(sorted(unknown)))
     for audience, openids in untag.items():
-        client.untag_users(tag_id(store, client, audience, audiences), openids)
+        if audience in audiences:
+            client.untag_users(tag_id(store, client, audience, audiences), openids)
     for audience, openids in tag.items():
-        client.tag_users(tag_id(store, client, audience, audiences), openids)
+        if audience in audiences:
+            client.tag_users(tag_id(store, client, audience, audiences), openids)
 
 
 def _requeue(store: "Store", entries: list[dict]) -> tuple[int, int]:

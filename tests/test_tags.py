@@ -1,7 +1,6 @@
 """Audience tags: the hot path queues, the scheduler drains in batches of at most 50."""
 from __future__ import annotations
 
-
 import pytest
 
 from bot import privacy
@@ -55,6 +54,16 @@ def test_a_batch_keeps_each_users_latest_choice(store: Store, client: WeChatClie
     tags.enqueue_audience_change(store, "o1", "farmers", "women")
     tags.drain(store, client, AUDIENCES)
     assert members(standin, "妇女与家庭") == {"o1"} and members(standin, "农民") == set()
+
+
+def test_an_audience_editors_removed_is_skipped_and_the_rest_of_the_batch_is_tagged(
+        store: Store, client: WeChatClient, standin: StandIn) -> None:
+    tags.enqueue_audience_change(store, "o1", "retired", "farmers")
+    tags.enqueue_audience_change(store, "o2", "", "retired")
+    tags.enqueue_audience_change(store, "o3", "", "women")
+    assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(changes=3)
+    assert members(standin, "农民") == {"o1"} and members(standin, "妇女与家庭") == {"o3"}
+    assert tags.queued(store) == []
 
 
 def test_tagging_calls_carry_at_most_fifty_openids(store: Store, client: WeChatClient,
