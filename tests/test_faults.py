@@ -178,9 +178,11 @@ def test_a_hanging_wechat_api_has_no_effect_on_the_webhook(
     assert black_hole.accepted == [], "the webhook called the WeChat API"
     assert all(r not in (BUSY_TEXT, FALLBACK_TEXT) for r in replies)
 
+    audiences = app.extensions["pufa"].content.snapshot().content.audiences
+
     def drain() -> None:  # the scheduler's tag drain, stuck on the API meanwhile
         try:
-            tags.drain(open_store(settings), WeChatClient(settings, open_store(settings)), {})
+            tags.drain(open_store(settings), WeChatClient(settings, open_store(settings)), audiences)
         except Exception:  # noqa: BLE001 — only the webhook's behaviour is under test
             pass
 
