@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 from bot import analytics, gaps, privacy, subscriptions
+from bot.batch import Batch
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class Runtime:
         interaction = _interaction(turn.inbound)
         try:
             with self.store.guard():
-                pipe = self.store.redis.pipeline(transaction=False)
+                pipe = Batch(self.store.redis)
                 if about_user and interaction:
                     subscriptions.note_interaction(self.store, turn.openid, turn.now, interaction, pipe)
                 if about_user and notices_shown:

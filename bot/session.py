@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot import subscriptions
+from bot.batch import Batch
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class Sessions:
         message's `claim` (raising AlreadyClaimed for a retry)."""
         try:
             with self.store.guard():
-                pipe = self.store.redis.pipeline(transaction=False)
+                pipe = Batch(self.store.redis)
                 if claim is not None:
                     claim.queue_take(pipe)
                 pipe.hget(self.store.user_key(openid, "profile"), "audience")

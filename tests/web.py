@@ -14,6 +14,7 @@ import redis
 from flask import Flask
 
 from bot import subscriptions
+from bot.batch import Batch
 from bot.clock import SHANGHAI
 from bot.errors import WeChatAPIError
 from bot.runtime import Runtime
@@ -99,11 +100,11 @@ def busy_session(bot: WebBot, openid: str) -> list[str]:
 
 
 class RoundTrips:
-    """Counts what reaches Redis: each pipeline sent and each command sent alone."""
+    """Counts what reaches Redis: each pipeline or batch sent and each command sent alone."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        for cls, name in ((redis.client.Pipeline, "execute"), (redis.Redis, "execute_command")):
+        for cls, name in ((redis.client.Pipeline, "execute"), (Batch, "_exchange"), (redis.Redis, "execute_command")):
             original = getattr(cls, name)
             monkeypatch.setattr(cls, name, self._counting(original))
 

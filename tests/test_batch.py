@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+import redis
+
+from bot.batch import Batch
+from tests.conftest import free_port
+
+
+def test_replies_come_back_raw_and_in_order(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    batch = Batch(client)
+    batch.set("claim", b"?", ex=60, nx=True)
+    batch.set("claim", b"again", nx=True)
+    batch.hset("profile", mapping={"audience": "farmer", "seen": 1})
+    batch.hget("profile", "audience")
+    batch.expire("profile", 30)
+    batch.get("missing")
+    assert batch.execute() == [b"OK", None, 2, b"farmer", 1, None]
+    assert 0 < client.ttl("claim") <= 60 and client.ttl("profile") <= 30
+
+
+def test_set_xx_only_replaces_a_key_that_is_there(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    batch = Batch(client)
+    batch.set("reply", b"=text", ex=60, xx=True)
+    assert batch.execute() == [None]
+    assert client.get("reply") is None
+
+
+def test_list_hash_and_sorted_set_commands_of_a_turn(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    client.rpush("notices", "a", "b", "c")
+    batch = Batch(client)
+    batch.lrange("notices", 0, -1)
+    batch.ltrim("notices", 2, -1)
+    batch.zincrby("gaps", 1, "m1")
+    batch.hsetnx("texts", "m1", "问题")
+    batch.hset("seen", "m1", "2026-12-04")
+    batch.zcard("gaps")
+    assert batch.execute() == [[b"a", b"b", b"c"], b"OK", 1.0, 1, 1, 1]
+    assert client.lrange("notices", 0, -1) == [b"c"]
+
+
+def test_a_refused_command_raises_after_the_rest_ran_and_leaves_the_connection_usable(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    client.set("text", "x")
+    batch = Batch(client)
+    batch.lrange("text", 0, -1)  # WRONGTYPE
+    batch.set("after", b"1")
+    with pytest.raises(redis.ResponseError, match="WRONGTYPE"):
+        batch.execute()
+    assert client.get("after") == b"1"
+    again = Batch(client)
+    again.get("after")
+    assert again.execute() == [b"1"]
+
+
+def test_a_connection_killed_by_redis_is_retried_once_on_a_fresh_one(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    client.ping()  # a pooled connection, about to die as in a Redis restart
+    redis.Redis.from_url(redis_url).client_kill_filter(_type="normal", skipme=True)
+    batch = Batch(client)
+    batch.set("k", b"v")
+    assert batch.execute() == [b"OK"]
+
+
+def test_a_dead_redis_raises_the_connection_error_the_store_guard_catches():
+    client = redis.Redis(port=free_port(), socket_connect_timeout=0.2)
+    batch = Batch(client)
+    batch.get("k")
+    with pytest.raises(redis.ConnectionError):
+        batch.execute()
+
+
+def test_an_empty_batch_sends_nothing():
+    client = redis.Redis(port=free_port(), socket_connect_timeout=0.2)  # nobody listens
+    assert Batch(client).execute() == []
