@@ -155,19 +155,23 @@ def _reply_in_time(inbound: Inbound, started: float) -> Reply:
         return Reply(BUSY_TEXT)
 
 
+def _ring(signum: int, frame: object) -> None:
+    raise _Late()
+
+
 @contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
-    """Raise `_Late` in this (main) thread when `seconds` have passed."""
-    def ring(signum: int, frame: object) -> None:
-        raise _Late()
+    """Raise `_Late` in this (main) thread when `seconds` have passed.
 
-    previous = signal.signal(signal.SIGALRM, ring)
+    The handler is installed once per process and stays (SIGALRM is unused otherwise): setting
+    it on every message cost two more system calls each."""
+    if signal.getsignal(signal.SIGALRM) is not _ring:
+        signal.signal(signal.SIGALRM, _ring)
     signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _render(reply: Reply, inbound: Inbound, crypto: wechat.Crypto | None) -> Response:
