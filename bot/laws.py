@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 DIGITS = "零一二三四五六七八九"
-_DIGIT_VALUE = {c: i for i, c in enumerate(DIGITS)} | {"〇": 0, "两": 2}
+DIGIT_VALUE = {c: i for i, c in enumerate(DIGITS)} | {"〇": 0, "两": 2}
 _UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 CN_NUM = "零〇一二两三四五六七八九十百千万"
 
@@ -35,8 +35,8 @@ def from_chinese(text: str) -> int:
         return int(text)
     total, section, digit = 0, 0, None
     for char in text:
-        if char in _DIGIT_VALUE:
-            digit = _DIGIT_VALUE[char]
+        if char in DIGIT_VALUE:
+            digit = DIGIT_VALUE[char]
         elif char in _UNITS:
             unit = _UNITS[char]
             if unit == 10000:

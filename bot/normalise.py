@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Mapping
 
+from bot.laws import DIGIT_VALUE, from_chinese
+
 # Pairs of (traditional, simplified), two characters each: the few hundred most common ones.
 # 著 is left out on purpose: 著作权 is simplified usage too.
 _TRAD_SIMP_PAIRS = (
@@ -56,9 +58,6 @@ TRAD_TO_SIMP: dict[str, str] = {
 }
 _TRAD_TABLE = str.maketrans(TRAD_TO_SIMP)
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
 # Only numerals that count something are rewritten: 十八岁 → 18岁, 两年 → 2年, but 一起, 一下,
 # 万一 and 十分 keep their characters, because there the numeral is part of a word.
 _COUNTED = re.compile(
@@ -68,18 +67,12 @@ _COUNTED = re.compile(
 
 def chinese_to_int(numeral: str) -> int | None:
     """The value of a Chinese numeral such as 十八, 二十五, 一百零八, 三六 (digit by digit)."""
-    if all(ch in _DIGITS for ch in numeral):
-        return int("".join(str(_DIGITS[ch]) for ch in numeral))
-    total, current = 0, 0
-    for ch in numeral:
-        if ch in _DIGITS:
-            current = _DIGITS[ch]
-        elif ch in _UNITS:
-            total += (current or 1) * _UNITS[ch]
-            current = 0
-        else:
-            return None
-    return total + current
+    if all(ch in DIGIT_VALUE for ch in numeral):
+        return int("".join(str(DIGIT_VALUE[ch]) for ch in numeral))
+    try:
+        return from_chinese(numeral)
+    except ValueError:
+        return None
 
 
 def _numerals_to_digits(text: str) -> str:
