@@ -11,18 +11,13 @@ import re
 from typing import Iterable, Mapping
 
 from bot.laws import Article, Citation, Law, LawLibrary, find_citations, normalise_name, parse_citation, to_chinese
-from bot.model import LAW_CHANGED, REVIEW, Cite, Content, Finding, Item, QuizQuestion, Repealed
+from bot.model import LAW_CHANGED, REVIEW, Cite, Content, Finding, Item, QuizQuestion, Repealed, split_source
 
 REVIEW_DUE = dt.timedelta(days=365)
 
 
-def _at(source: str) -> tuple[str, int]:
-    path, _, line = source.rpartition(":")
-    return path, int(line) if line.isdigit() else 1
-
-
 def finding(source: str, message: str, fix: str, severity: str = "error", kind: str = "") -> Finding:
-    return Finding(*_at(source), message, fix, severity, kind)
+    return Finding(*split_source(source), message, fix, severity, kind)
 
 
 def _arabic_fix(ref: str) -> str:
@@ -122,7 +117,7 @@ def check_content_cites(content: Content, today: dt.date) -> list[Finding]:
     """Citations of every item and quiz question, and reviews that are due."""
     found: list[Finding] = []
     for entry in (*content.items.values(), *content.quiz.values()):
-        path = _at(entry.source)[0]
+        path = split_source(entry.source)[0]
         for cite in entry.cites:
             found += check_cite(cite, content.laws, content.repealed, path)
         found += check_text(entry.source, _texts(entry), entry.cites, content.laws, content.repealed)

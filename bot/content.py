@@ -16,7 +16,7 @@ from typing import Any
 from bot import menus as menu_loader
 from bot.laws import LawLibrary, load_laws, normalise_name, parse_citation
 from bot.model import (Agency, Audience, Case, Cite, Content, Finding, Item, QuizQuestion,
-                       Repealed, Topic)
+                       Repealed, Topic, split_source)
 from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
 
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -272,8 +272,7 @@ def duplicate_findings(items: list[Item], questions: list[QuizQuestion], nodes: 
         first: dict[str, str] = {}
         for entry in entries:
             if entry.id in first:
-                path, _, line = entry.source.rpartition(":")
-                findings.append(Finding(path, int(line), f"{kind} id `{entry.id}` is used twice",
+                findings.append(Finding(*split_source(entry.source), f"{kind} id `{entry.id}` is used twice",
                                         f"rename one: the other is at {first[entry.id]}"))
             first.setdefault(entry.id, entry.source)
     return findings

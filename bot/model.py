@@ -17,6 +17,12 @@ if TYPE_CHECKING:
 LAW_CHANGED, REVIEW = "law", "review"  # Finding kinds: re-review against a changed law; a review due
 
 
+def split_source(source: str) -> tuple[str, int]:
+    """`path:line` → (path, line); line 1 when the source names no line."""
+    path, _, line = source.rpartition(":")
+    return (path, int(line)) if line.isdigit() else (source, 1)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem found in content: `file:line: message — fix`."""

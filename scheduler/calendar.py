@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from bot.clock import SHANGHAI
-from bot.model import Finding
+from bot.model import Finding, split_source
 from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
 
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -346,6 +346,6 @@ def _check_unique(schema: Schema, campaigns: list[Campaign]) -> None:
     first: dict[str, str] = {}
     for campaign in campaigns:
         if campaign.id in first:
-            schema.error(int(campaign.source.rpartition(":")[2]), f"campaign id `{campaign.id}` is used twice",
+            schema.error(split_source(campaign.source)[1], f"campaign id `{campaign.id}` is used twice",
                          f"rename one: the other is at {first[campaign.id]}")
         first.setdefault(campaign.id, campaign.source)

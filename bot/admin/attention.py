@@ -10,7 +10,7 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.model import LAW_CHANGED, REVIEW, Content, Finding
+from bot.model import LAW_CHANGED, REVIEW, Content, Finding, split_source
 
 OTHER = "other"
 KINDS = {LAW_CHANGED: "法条已修改，需重新审核", REVIEW: "审核到期或未审核", OTHER: "其他问题"}
@@ -38,9 +38,8 @@ def _blocks(content: Content) -> dict[str, tuple[list[int], list[tuple[str, str]
     entries = [(i.source, i.id, i.title) for i in content.items.values()]
     entries += [(q.source, q.id, q.question) for q in content.quiz.values()]
     for source, entry_id, title in entries:
-        path, _, line = source.rpartition(":")
-        if line.isdigit():
-            starts[path].append((int(line), entry_id, title))
+        path, line = split_source(source)
+        starts[path].append((line, entry_id, title))
     return {path: ([n for n, _, _ in sorted(rows)], [(i, t) for _, i, t in sorted(rows)])
             for path, rows in starts.items()}
 
