@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -70,6 +71,19 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+
+# YAML 1.1 (PyYAML's default) reads `on`, `off`, `yes` and `no` as booleans and 10:30 as the
+# base-60 number 630; editors mean the words and the time. Read as YAML 1.2 does: only
+# true/false are booleans, and a colon inside digits leaves them text.
+_BOOL, _INT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_BOOL, _INT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"))
 
 
 def read_yaml(path: Path, label: str) -> tuple[Any, list[Finding]]:

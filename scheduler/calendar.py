@@ -142,19 +142,11 @@ def load_campaigns(path: Path, known: Mapping[str, Iterable[str]]) -> tuple[tupl
     campaigns: list[Campaign] = []
     for index, entry in enumerate(entries):
         data = schema.mapping(entry, entries.at(index), "a campaign")
-        campaign = data is not None and _campaign(schema, _fix_on_key(data), ids)
+        campaign = data is not None and _campaign(schema, data, ids)
         if campaign:
             campaigns.append(campaign)
     _check_unique(schema, campaigns)
     return tuple(campaigns), findings
-
-
-def _fix_on_key(data: Map) -> Map:
-    """YAML 1.1 reads the key `on` as the boolean true; editors mean the word."""
-    if True in data:
-        data["on"] = data.pop(True)
-        data.key_lines["on"] = data.key_lines.pop(True, data.line)  # type: ignore[call-overload]
-    return data
 
 
 def _campaign(schema: Schema, data: Map, ids: dict[str, set[str]]) -> Campaign | None:
@@ -195,8 +187,6 @@ def _time(schema: Schema, data: Map) -> dt.time:
     value = data.get("time")
     if value is None:
         return DEFAULT_TIME
-    if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads 10:30 as 630
-        value = f"{value // 60:02d}:{value % 60:02d}"
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value).strip())
     if match and int(match[1]) < 24 and int(match[2]) < 60:
         return dt.time(int(match[1]), int(match[2]))
