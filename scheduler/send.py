@@ -166,6 +166,7 @@ def _send(ctx: Context, send: Send, at: dt.datetime, attempts: int) -> str:
         log.error("campaign send %s refused: the daily mass-send quota is spent (45009); not retried", send.key)
         return "failed: 45009 quota spent"
     except WeChatAPIError as exc:
+        tags.forget_ids_if_invalid(ctx.store, exc)
         state = "failed" if attempts >= MAX_ATTEMPTS else "pending"
         _write(ctx.store, send, state=state, error=f"{exc.errcode} {exc.errmsg}")
         log.warning("campaign send %s attempt %d failed: %s", send.key, attempts, exc)

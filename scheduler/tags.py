@@ -4,7 +4,8 @@ Choosing an audience in chat only queues "tag the user with the new audience, un
 (`enqueue_audience_change`): the webhook never waits on the API. The scheduler drains the queue in
 batches of at most 50 (the API's limit per tagging call), keeps only each user's latest choice,
 and puts a failed batch back at the head so it is retried in order. Tags are created from
-content/audiences.yaml names when missing; their ids are cached in Redis.
+content/audiences.yaml names when missing; their ids are cached in Redis until WeChat calls one
+invalid (a tag deleted in the console), then looked up and created again.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+INVALID_TAG = 45159  # WeChat: the tag id does not exist (deleted in the console)
 MAX_BATCHES_PER_DRAIN = 20
 
 
@@ -59,6 +61,13 @@ def ensure_tags(store: "Store", client: Any, audiences: Mapping[str, "Audience"]
     return ids
 
 
+def forget_ids_if_invalid(store: "Store", error: WeChatAPIError) -> None:
+    """After INVALID_TAG the cached ids are stale: the next `tag_id` asks WeChat and creates anew."""
+    if error.errcode == INVALID_TAG:
+        store.redis.delete(_ids(store))
+        log.warning("WeChat says a cached tag id is invalid (%s): tag ids will be looked up again", error.api)
+
+
 def tag_id(store: "Store", client: Any, audience: str, audiences: Mapping[str, "Audience"]) -> int:
     cached = store.redis.hget(_ids(store), audience)
     if cached is not None:
@@ -82,6 +91,7 @@ def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> D
             _apply(store, client, entries, audiences)
         except WeChatAPIError as exc:
             log.warning("audience tagging failed (%s); %d changes back in the queue", exc, len(entries))
+            forget_ids_if_invalid(store, exc)
             return DrainReport(changes, *_requeue(store, entries))
         changes += len(entries)
     return DrainReport(changes)

@@ -119,3 +119,15 @@ def test_forget_drops_the_users_queued_changes(store: Store) -> None:
     privacy.register(tags.forget_queued)
     privacy.forget(store, "o2")
     assert tags.queued(store) == []
+
+
+def test_a_tag_deleted_in_the_console_is_created_again_on_the_next_drain(store: Store, client: WeChatClient,
+                                                                        standin: StandIn) -> None:
+    tags.ensure_tags(store, client, AUDIENCES)
+    deleted = next(i for i, n in standin.state.tags.items() if n == "农民")
+    del standin.state.tags[deleted]  # an operator deleted the tag; our cache still holds its id
+    choose(store, "o1", "", "farmers")
+    assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(requeued=1)
+    assert tags.drain(store, client, AUDIENCES).changes == 1
+    assert members(standin, "农民") == {"o1"}
+    assert tags.tag_id(store, client, "farmers", AUDIENCES) != deleted
