@@ -6,18 +6,15 @@ about a third of each on work a turn does not need: per-command argument checks,
 callbacks, the retry wrapper. A `Batch` queues the commands the turn uses as plain RESP
 arguments, sends them in one write and reads the raw replies (bytes, int, list or None).
 
-Outages behave as with the client: connection errors and timeouts propagate for `Store.guard`,
-a connection broken by a Redis restart is retried once on a fresh one (as the client's
-`Retry(…, 1)` does), and a connection is never returned to the pool with replies unread.
+Outages behave as with the client: the pool replaces a checked-out connection Redis has closed,
+the round trip is retried under the client's own `Retry` policy (bot/store.py), what is left
+propagates for `Store.guard`, and a connection is never returned to the pool with replies unread.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import redis
-
-# A pooled connection may have died with a Redis restart: one fresh attempt, as the client does.
-_RETRIED_ERRORS = (redis.ConnectionError,)
 
 
 class Batch:
@@ -26,9 +23,6 @@ class Batch:
     def __init__(self, client: redis.Redis) -> None:
         self._pool = client.connection_pool
         self._commands: list[tuple[Any, ...]] = []
-
-    def __len__(self) -> int:
-        return len(self._commands)
 
     # -- the commands a turn sends ---------------------------------------------------------------
     def get(self, key: str) -> None:
@@ -78,16 +72,10 @@ class Batch:
         Redis refuses raises its `redis.ResponseError` after all replies were read."""
         if not self._commands:
             return []
-        try:
-            return self._exchange()
-        except _RETRIED_ERRORS:
-            return self._exchange()
-
-    def _exchange(self) -> list[Any]:
         connection = self._pool.get_connection()
         try:
-            connection.send_packed_command(connection.pack_commands(self._commands))
-            replies = [_reply(connection) for _ in self._commands]
+            replies = connection.retry.call_with_retry(lambda: self._exchange(connection),
+                                                       lambda error: connection.disconnect())
         except BaseException:
             connection.disconnect()  # replies may be unread: the connection must not be reused as is
             raise
@@ -97,6 +85,10 @@ class Batch:
             if isinstance(reply, redis.ResponseError):
                 raise reply
         return replies
+
+    def _exchange(self, connection: Any) -> list[Any]:
+        connection.send_packed_command(connection.pack_commands(self._commands))
+        return [_reply(connection) for _ in self._commands]
 
 
 def _reply(connection: Any) -> Any:

@@ -56,7 +56,7 @@ def test_a_refused_command_raises_after_the_rest_ran_and_leaves_the_connection_u
     assert again.execute() == [b"1"]
 
 
-def test_a_connection_killed_by_redis_is_retried_once_on_a_fresh_one(redis_url):
+def test_a_connection_redis_closed_is_replaced_not_an_error(redis_url):
     client = redis.Redis.from_url(redis_url)
     client.ping()  # a pooled connection, about to die as in a Redis restart
     redis.Redis.from_url(redis_url).client_kill_filter(_type="normal", skipme=True)
