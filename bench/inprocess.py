@@ -17,7 +17,6 @@ import shutil
 import sys
 import tempfile
 import time
-import urllib.parse
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable
@@ -30,11 +29,8 @@ import load  # noqa: E402
 
 
 def environ(openid: str, msg_id: str, question: str) -> dict:
-    timestamp, nonce = str(int(time.time())), msg_id
-    query = urllib.parse.urlencode({"signature": load._sign(load.TOKEN, timestamp, nonce),
-                                    "timestamp": timestamp, "nonce": nonce})
     body = load.message(openid, msg_id, question)
-    return {"REQUEST_METHOD": "POST", "PATH_INFO": "/wechat", "QUERY_STRING": query,
+    return {"REQUEST_METHOD": "POST", "PATH_INFO": "/wechat", "QUERY_STRING": load.signed_query(msg_id),
             "CONTENT_TYPE": "text/xml", "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
             "SERVER_NAME": "bench", "SERVER_PORT": "80", "wsgi.url_scheme": "http",
             "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr}

@@ -51,6 +51,13 @@ def _sign(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
 
+def signed_query(nonce: str) -> str:
+    """The query string WeChat puts on a message: timestamp, nonce and their signature."""
+    timestamp = str(int(time.time()))
+    return urllib.parse.urlencode({"signature": _sign(TOKEN, timestamp, nonce), "timestamp": timestamp,
+                                   "nonce": nonce})
+
+
 # -- the ceiling app (imported by gunicorn as `load:ceiling`) -------------------------------
 
 def _ceiling_app() -> Flask:
@@ -187,9 +194,7 @@ def connection_loop(port: int, start_at: float, end_at: float, tag: str, out: li
     sent = errors = 0
     latencies: list[float] = []
     while (now := time.monotonic()) < end_at:
-        timestamp, nonce = str(int(time.time())), str(rng.randrange(10**9))
-        query = urllib.parse.urlencode({"signature": _sign(TOKEN, timestamp, nonce), "timestamp": timestamp,
-                                        "nonce": nonce})
+        query = signed_query(str(rng.randrange(10**9)))
         body = message(f"oBench{rng.randrange(500):05d}", f"{tag}{sent}", rng.choice(QUESTIONS))
         began = time.monotonic()
         try:
