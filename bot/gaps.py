@@ -42,13 +42,6 @@ def _keys(store: Store) -> tuple[str, str, str]:
     return store.key("gaps", "q"), store.key("gaps", "text"), store.key("gaps", "seen")
 
 
-def record_unanswered(store: Store, text: str, now: dt.datetime) -> None:
-    """Count one unanswered question (masked, normalised); callers wrap it in `store.guard()`."""
-    pipe = store.redis.pipeline(transaction=False)
-    if queue_unanswered(store, text, now, pipe):
-        keep_within_limit(store, pipe.execute()[-1])
-
-
 def queue_unanswered(store: Store, text: str, now: dt.datetime, pipe: Any) -> bool:
     """Queue counting one unanswered question on `pipe`, its last command giving the list's size
     for `keep_within_limit`; False (nothing queued) when nothing is left after masking."""

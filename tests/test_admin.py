@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from bot import certificates, gaps
+from bot import certificates
 from bot.admin import auth, charts, views
 from bot.admin.figures import Share, collect, half_year, previous_half_year
 from bot.check import load_and_check
 from bot.clock import SHANGHAI
 from bot.runtime import build_runtime
 from bot.settings import load_settings
+from tests.web import record_unanswered
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "content"
 TOKEN = "editors-secret-token"
@@ -238,14 +239,14 @@ def test_a_chart_without_data_says_so():
 
 def test_the_gaps_page_groups_similar_questions_with_counts(client, runtime):
     for text in ("包工头跑了怎么办", "包工头跑了怎么办", "包工头跑了咋办"):
-        gaps.record_unanswered(runtime.store, text, NOW)
+        record_unanswered(runtime.store, text, NOW)
     page = client.get("/admin/gaps", headers=BEARER).get_data(as_text=True)
     assert re.search(r'<td class="num">3</td>\s*<td>包工头跑了怎么办</td>', page)
     assert "包工头跑了咋办 ×1" in page
 
 
 def test_the_gaps_csv_opens_in_excel_and_defuses_formulas(client, runtime):
-    gaps.record_unanswered(runtime.store, "=HYPERLINK(\"x\")怎么办", NOW)
+    record_unanswered(runtime.store, "=HYPERLINK(\"x\")怎么办", NOW)
     response = client.get("/admin/gaps.csv", headers=BEARER)
     text = response.get_data(as_text=True)
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
@@ -255,7 +256,7 @@ def test_the_gaps_csv_opens_in_excel_and_defuses_formulas(client, runtime):
 
 def test_the_gaps_csv_gives_each_wording_its_own_count_and_the_group_total(client, runtime):
     for text in ("包工头跑了怎么办", "包工头跑了怎么办", "包工头跑了咋办"):
-        gaps.record_unanswered(runtime.store, text, NOW)
+        record_unanswered(runtime.store, text, NOW)
     rows = client.get("/admin/gaps.csv", headers=BEARER).get_data(as_text=True).splitlines()
     assert rows[1].startswith("1,包工头跑了怎么办,2,3,")
     assert rows[2] == "1,包工头跑了咋办,1,,"

@@ -13,7 +13,7 @@ import pytest
 import redis
 from flask import Flask
 
-from bot import subscriptions
+from bot import gaps, subscriptions
 from bot.batch import Batch
 from bot.clock import SHANGHAI
 from bot.errors import WeChatAPIError
@@ -97,6 +97,13 @@ def busy_session(bot: WebBot, openid: str) -> list[str]:
     replies.append(bot.say(openid, "菜单"))  # the pending notice rides on this reply
     subscriptions.queue_notice(store, openid, "还有一条未读通知")  # and one left unread
     return replies
+
+
+def record_unanswered(store, text: str, now: dt.datetime) -> None:
+    """One unanswered question, kept as a turn keeps it (`Runtime.record_turn`): queued, then trimmed."""
+    batch = Batch(store.redis)
+    if gaps.queue_unanswered(store, text, now, batch):
+        gaps.keep_within_limit(store, batch.execute()[-1])
 
 
 class RoundTrips:
