@@ -13,9 +13,7 @@ import argparse
 import io
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -56,11 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=3000, help="messages per app and round (default 3000)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="pufa-inprocess-"))
     with ExitStack() as stack:
-        stack.callback(shutil.rmtree, work, ignore_errors=True)
-        port = load.start_redis(stack, work)
-        os.environ.update(WECHAT_TOKEN=load.TOKEN, REDIS_URL=f"redis://127.0.0.1:{port}/0", VAR_DIR=str(work / "var"))
+        os.environ.update(load.scratch(stack, "pufa-inprocess-")[1])
         from app import create_app
 
         apps = {"bot": create_app(), "ceiling": load.ceiling}

@@ -153,6 +153,14 @@ def start_redis(stack: ExitStack, workdir: Path) -> int:
     sys.exit("redis-server did not answer")
 
 
+def scratch(stack: ExitStack, prefix: str) -> tuple[Path, dict[str, str]]:
+    """A folder removed on exit, its own Redis, and the settings a bot process needs there."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    stack.callback(shutil.rmtree, work, ignore_errors=True)
+    redis_port = start_redis(stack, work)
+    return work, {"WECHAT_TOKEN": TOKEN, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "VAR_DIR": str(work / "var")}
+
+
 def start_gunicorn(stack: ExitStack, target: str, cwd: Path, env: dict[str, str], log: Path,
                    extra: list[str]) -> int:
     port = free_port()
@@ -193,7 +201,7 @@ def connection_loop(port: int, start_at: float, end_at: float, tag: str, out: li
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     sent = errors = 0
     latencies: list[float] = []
-    while (now := time.monotonic()) < end_at:
+    while time.monotonic() < end_at:
         query = signed_query(str(rng.randrange(10**9)))
         body = message(f"oBench{rng.randrange(500):05d}", f"{tag}{sent}", rng.choice(QUESTIONS))
         began = time.monotonic()
@@ -250,12 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-processes", type=int, default=2, help="processes the connections run in")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first (default 2)")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="pufa-bench-"))
     with ExitStack() as stack:
-        stack.callback(shutil.rmtree, work, ignore_errors=True)
-        redis_port = start_redis(stack, work)
-        env = {**os.environ, "WECHAT_TOKEN": TOKEN, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-               "VAR_DIR": str(work / "var"), "PYTHONPATH": str(ROOT)}
+        work, settings = scratch(stack, "pufa-bench-")
+        env = {**os.environ, **settings, "PYTHONPATH": str(ROOT)}
         results = {}
         bot_port = start_gunicorn(stack, "app:app", ROOT, env, work / "bot.log", ["-c", str(ROOT / "gunicorn.conf.py")])
         results["bot"] = drive(bot_port, args.seconds, args.connections, args.client_processes, args.warmup, "b")

@@ -13,17 +13,14 @@ import argparse
 import http.client
 import itertools
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.parse
 from contextlib import ExitStack
 from pathlib import Path
 
-from load import QUESTIONS, ROOT, TOKEN, _sign, free_port, message, start_redis, wait_ready
+from load import QUESTIONS, ROOT, free_port, message, scratch, signed_query, wait_ready
 
 SESSION = ("菜单", "1", "2", "0", "身份", "3", "答题", "A", "B", "C", "D", "A", "详解", "更多",
            "订阅 宪法", "我的订阅", "民法典第一千零七十九条", "刑法第一百三十三条之一", "有用")
@@ -53,9 +50,7 @@ def send_all(port: int, count: int, connections: int) -> int:
         for _ in range(count // connections):
             with lock:
                 text, msg_id = next(texts), str(next(ids))
-            timestamp, nonce = str(int(time.time())), str(n)
-            query = urllib.parse.urlencode({"signature": _sign(TOKEN, timestamp, nonce),
-                                            "timestamp": timestamp, "nonce": nonce})
+            query = signed_query(str(n))
             conn.request("POST", f"/wechat?{query}", body=message(f"oMem{n}_{msg_id[-2:]}", msg_id, text),
                          headers={"Content-Type": "text/xml"})
             response = conn.getresponse()
@@ -79,13 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--limit-mb", type=float, default=150.0, help="the goal per worker (default 150 MB)")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="pufa-memory-"))
     with ExitStack() as stack:
-        stack.callback(shutil.rmtree, work, ignore_errors=True)
-        redis_port = start_redis(stack, work)
+        work, settings = scratch(stack, "pufa-memory-")
         port = free_port()
-        env = {**os.environ, "WECHAT_TOKEN": TOKEN, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-               "VAR_DIR": str(work / "var"), "WEB_CONCURRENCY": str(args.workers), "PORT": str(port)}
+        env = {**os.environ, **settings, "WEB_CONCURRENCY": str(args.workers), "PORT": str(port)}
         log = open(work / "gunicorn.log", "wb")
         stack.callback(log.close)
         gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c",
