@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
-        os.environ.update(load.scratch(stack, "pufa-inprocess-")[1])
+        os.environ.update(load.scratch(stack, "pufa-inprocess-").settings)
         from app import create_app
 
         apps = {"bot": create_app(), "ceiling": load.ceiling}

