@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from bot import menus
 from bot.errors import PufaError
 from bot.model import BottomButton, Content
+from scheduler.tags import create_missing_tags
 
 COMMAND_MODULES = ("bot.check", "bot.review", "bot.cli", "bot.chat_cli", "scheduler.cli", "bot.gaps",
                    "bot.admin.cli")
@@ -67,24 +68,12 @@ def _current(client: Any) -> tuple[tuple, dict[str, tuple]]:
     return default, conditional
 
 
-def _tag_ids(content: Content, client: Any, notes: list[str]) -> dict[str, int]:
-    """Audience → WeChat tag id, creating the tags that are missing (tag name = audience name)."""
-    tags = {t["name"]: int(t["id"]) for t in client.tags_get()}
-    result = {}
-    for audience in content.audiences.values():
-        if audience.id == content.default_audience:
-            continue
-        if audience.name not in tags:
-            tags[audience.name] = client.tags_create(audience.name)
-            notes.append(f"created tag {audience.name} ({tags[audience.name]})")
-        result[audience.id] = tags[audience.name]
-    return result
-
-
 def push_menu(content: Content, client: Any) -> list[str]:
     """Install the bottom bar, with one conditional menu per audience tag when `@audience` is used."""
-    notes: list[str] = []
-    tag_ids = _tag_ids(content, client, notes)
+    # The default audience gets the default menu: it needs no tag of its own here.
+    tagged = {key: a for key, a in content.audiences.items() if key != content.default_audience}
+    tag_ids, created = create_missing_tags(client, tagged)
+    notes = [f"created tag {content.audiences[a].name} ({tag_ids[a]})" for a in created]
     default = menu_buttons(content.bottom)
     personal = any(b.node == menus.AUDIENCE for top in content.bottom for b in (top, *top.sub))
     conditional = {str(tag_ids[a]): menu_buttons(content.bottom, a) for a in tag_ids} if personal else {}

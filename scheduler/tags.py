@@ -50,12 +50,22 @@ def enqueue_audience_change(store: "Store", openid: str, old: str | None, new: s
     store.redis.rpush(_queue(store), json.dumps(entry, ensure_ascii=False))
 
 
-def ensure_tags(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> dict[str, int]:
-    """Every audience's tag id, creating the tags the account lacks (named as in audiences.yaml)."""
+def create_missing_tags(client: Any, audiences: Mapping[str, "Audience"]) -> tuple[dict[str, int], list[str]]:
+    """Each audience's tag id, creating the tags the account lacks (named as in audiences.yaml);
+    and the ids of the audiences whose tags were created, for `pufa menu push` to report."""
     existing = {t["name"]: int(t["id"]) for t in client.tags_get()}
-    ids = {}
+    ids, created = {}, []
     for audience in audiences.values():
-        ids[audience.id] = existing.get(audience.name) or client.tags_create(audience.name)
+        if audience.name not in existing:
+            existing[audience.name] = client.tags_create(audience.name)
+            created.append(audience.id)
+        ids[audience.id] = existing[audience.name]
+    return ids, created
+
+
+def ensure_tags(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> dict[str, int]:
+    """Every audience's tag id, the missing tags created, and the ids cached for `tag_id`."""
+    ids, _ = create_missing_tags(client, audiences)
     if ids:
         store.redis.hset(_ids(store), mapping=ids)
     return ids

@@ -80,3 +80,9 @@ def test_push_does_nothing_when_the_menu_is_unchanged():
     push_menu(content(), api)
     api.calls.clear()
     assert push_menu(content(), api) == ["the menu is already up to date"] and api.calls == []
+
+
+def test_push_names_each_tag_it_created_with_its_id():
+    api = FakeWeChat(tags=[{"id": 7, "name": "青少年"}])
+    notes = push_menu(content(), api)
+    assert notes[:2] == ["created tag 农民 (101)", "created tag 老年人 (102)"] and len(notes) == 7

@@ -39,6 +39,14 @@ def test_missing_tags_are_created_with_the_audience_names(store: Store, client: 
     assert ids["farmers"] == 100 and tags.tag_id(store, client, "women", AUDIENCES) == ids["women"]
 
 
+def test_only_the_tags_created_are_reported_and_existing_ones_are_reused(client: WeChatClient,
+                                                                        standin: StandIn) -> None:
+    existing = client.tags_create("农民")
+    ids, created = tags.create_missing_tags(client, AUDIENCES)
+    assert created == ["public", "women"] and ids["farmers"] == existing
+    assert tags.create_missing_tags(client, AUDIENCES) == (ids, [])
+
+
 def test_draining_tags_the_new_audience_and_untags_the_old(store: Store, client: WeChatClient,
                                                           standin: StandIn) -> None:
     tags.enqueue_audience_change(store, "o1", "", "farmers")
