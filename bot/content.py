@@ -15,8 +15,8 @@ from typing import Any
 
 from bot import menus as menu_loader
 from bot.laws import LawLibrary, load_laws, normalise_name, parse_citation
-from bot.model import (Agency, Audience, Case, Cite, Content, Finding, Item, QuizQuestion,
-                       Repealed, Topic, split_source)
+from bot.model import (Agency, Audience, BottomButton, Case, Cite, Content, Finding, Item, MenuNode,
+                       QuizQuestion, Repealed, Topic, split_source)
 from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
 
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -238,6 +238,18 @@ def load_campaigns(path: Path, ids: dict[str, set[str]], findings: list[Finding]
     return tuple(campaigns)
 
 
+def load_menus(menus_dir: Path, findings: list[Finding]) -> tuple[list[MenuNode], tuple[BottomButton, ...]]:
+    """All nodes of menus/*.yaml (duplicates kept for the checker) and the bottom bar."""
+    nodes: list[MenuNode] = []
+    bottom: tuple[BottomButton, ...] = ()
+    for path in sorted(menus_dir.glob("*.yaml")):
+        if path.name == "bottom.yaml":
+            bottom = menu_loader.bottom_bar(*_entries(path, "buttons", Seq, findings))
+        else:
+            nodes += menu_loader.menu_nodes(*_entries(path, "nodes", Map, findings))
+    return nodes, bottom
+
+
 def load_content(content_dir: str | Path, menus_dir: str | Path) -> tuple[Content | None, list[Finding]]:
     """Everything editors own → `Content` (None only when the folders are missing) and findings."""
     content_dir, menus_dir = Path(content_dir), Path(menus_dir)
@@ -249,7 +261,7 @@ def load_content(content_dir: str | Path, menus_dir: str | Path) -> tuple[Conten
     laws = load_laws(content_dir / "laws")
     items = load_items(content_dir / "packs", laws, findings)
     questions = load_quizzes(content_dir / "quizzes", laws, findings)
-    nodes, bottom = menu_loader.load_menus(menus_dir, findings)
+    nodes, bottom = load_menus(menus_dir, findings)
     audiences = load_audiences(content_dir / "audiences.yaml", findings)
     topics = load_topics(content_dir / "topics.yaml", findings)
     ids = {"items": {i.id for i in items}, "topics": set(topics), "audiences": set(audiences),

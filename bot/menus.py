@@ -1,4 +1,4 @@
-"""menus/*.yaml → `MenuNode`s and the bottom bar; the text rendering of a node.
+"""menus/*.yaml (read by `bot.content`) → `MenuNode`s and the bottom bar; the text rendering of a node.
 
 A menu is what a citizen sees most; its shape is fixed by the conventions (numbered lines,
 `0. 返回上级` except on `main`, the closing hint) so users learn it once.
@@ -6,11 +6,10 @@ A menu is what a citizen sees most; its shape is fixed by the conventions (numbe
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 from bot.model import BottomButton, Content, Finding, MenuNode, MenuOption
 from bot.texts import MENU_HINT, plain
-from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
+from bot.yamlsrc import Map, Schema, Seq
 
 MAIN = "main"
 AUDIENCE = "@audience"
@@ -106,30 +105,13 @@ def _button(schema: Schema, entry: object, line: int, top: bool) -> BottomButton
                         subs, f"{schema.label}:{data.line}")
 
 
-def _load_bottom(path: Path, findings: list[Finding]) -> tuple[BottomButton, ...]:
-    schema = Schema(label(path), findings)
-    data, errors = read_yaml(path, schema.label)
-    findings.extend(errors)
-    top = None if errors else schema.mapping(data, 1, "bottom.yaml")
-    if top is None or not schema.keys(top, ("buttons",), (), "bottom.yaml"):
-        return ()
-    entries = top["buttons"]
-    if not isinstance(entries, Seq):
-        schema.error(top.at("buttons"), "`buttons` must be a list", "write one `- name: …` per button")
-        return ()
-    return tuple(b for i, e in enumerate(entries) if (b := _button(schema, e, entries.at(i), True)))
+def bottom_bar(buttons: Seq, schema: Schema) -> tuple[BottomButton, ...]:
+    """The buttons listed under bottom.yaml's `buttons:`."""
+    return tuple(b for i, e in enumerate(buttons) if (b := _button(schema, e, buttons.at(i), True)))
 
 
-def _load_nodes(path: Path, findings: list[Finding]) -> list[MenuNode]:
-    schema = Schema(label(path), findings)
-    data, errors = read_yaml(path, schema.label)
-    findings.extend(errors)
-    top = None if errors else schema.mapping(data, 1, path.name)
-    if top is None or not schema.keys(top, ("nodes",), (), path.name):
-        return []
-    nodes = schema.mapping(top["nodes"], top.at("nodes"), "`nodes`")
-    if nodes is None:
-        return []
+def menu_nodes(nodes: Map, schema: Schema) -> list[MenuNode]:
+    """The nodes under one menus file's `nodes:`, in file order."""
     result = []
     for node_id, value in nodes.items():
         data = schema.mapping(value, nodes.at(node_id), f"menu node {node_id}")
@@ -137,15 +119,3 @@ def _load_nodes(path: Path, findings: list[Finding]) -> list[MenuNode]:
         if node:
             result.append(node)
     return result
-
-
-def load_menus(menus_dir: Path, findings: list[Finding]) -> tuple[list[MenuNode], tuple[BottomButton, ...]]:
-    """All nodes of menus/*.yaml (duplicates kept for the checker) and the bottom bar."""
-    nodes: list[MenuNode] = []
-    bottom: tuple[BottomButton, ...] = ()
-    for path in sorted(Path(menus_dir).glob("*.yaml")):
-        if path.name == "bottom.yaml":
-            bottom = _load_bottom(path, findings)
-        else:
-            nodes += _load_nodes(path, findings)
-    return nodes, bottom

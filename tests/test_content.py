@@ -83,3 +83,12 @@ def test_version_changes_when_a_file_changes(tmp_path):
     before = load_content(content_dir, menus_dir)[0].version
     (menus_dir / "main.yaml").write_text((menus_dir / "main.yaml").read_text() + "\n")
     assert load_content(content_dir, menus_dir)[0].version != before
+
+
+def test_a_menus_file_is_read_like_the_content_files(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (menus_dir / "bottom.yaml").write_text("buttons: 普法菜单\n")
+    (menus_dir / "main.yaml").write_text("node:\n  main: {}\n")
+    _, findings = load_content(content_dir, menus_dir)
+    assert [(Path(f.path).name, f.line, f.message) for f in findings[:2]] == [
+        ("bottom.yaml", 1, "`buttons` must be a list"), ("main.yaml", 1, "unknown key `node` in the file")]
