@@ -124,12 +124,12 @@ class QuizEngine:
         return Round(chosen, day=turn.now.date().isoformat(), topic=topic)
 
     def _campaign_topic(self, turn: Turn) -> str:
+        """A day's explicit `quiz` wins over another campaign's topics, whatever their priority
+        (which decides the mass send): on 12-02, 宪法宣传周's quiz, not 交通安全日's topic."""
         quiz_topics = {q.topic for q in turn.snapshot.content.quiz.values()}
-        for occurrence in self.runtime.featured(turn.snapshot, turn.now.date()):
-            for topic in (occurrence.theme.quiz, *occurrence.theme.topics):
-                if topic in quiz_topics:
-                    return topic
-        return ""
+        featured = self.runtime.featured(turn.snapshot, turn.now.date())
+        candidates = [o.theme.quiz for o in featured] + [t for o in featured for t in o.theme.topics]
+        return next((topic for topic in candidates if topic in quiz_topics), "")
 
     def _streak(self, openid: str, day: dt.date) -> int:
         key = self.store.user_key(openid, "quiz:streak")

@@ -11,7 +11,7 @@ from bot import certificates
 from bot.clock import SHANGHAI
 from bot.runtime import Runtime, build_runtime
 from bot.settings import load_settings
-from tests.chat import make_tree, say
+from tests.chat import make_tree, quiz_yaml, say
 
 DAY = dt.datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
 CAMPAIGNS = """campaigns:
@@ -102,6 +102,23 @@ def test_a_finished_round_ranks_the_user_on_their_audiences_weekly_board(runtime
 def test_the_campaign_day_quiz_says_its_topic(campaign_runtime: Runtime) -> None:
     first = say(campaign_runtime, "答题", dt.datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI))
     assert first.startswith("今日专题答题：宪法")
+
+
+def test_a_days_quiz_wins_over_a_higher_priority_campaigns_topic(redis_url: str, tmp_path: Path) -> None:
+    """12-02 (交通安全日, higher priority) inside 宪法宣传周: the week's quiz, so its seven days count."""
+    tree = make_tree(tmp_path / "tree")
+    laws = tree / "content" / "laws"
+    (tree / "content" / "quizzes" / "traffic.yaml").write_text(
+        quiz_yaml(laws, 5).replace("quiz-test-", "quiz-traffic-"), encoding="utf-8")
+    (tree / "content" / "campaigns.yaml").write_text(CAMPAIGNS + """  - id: traffic_safety_day
+    title: 全国交通安全日
+    priority: 80
+    on: 12-02
+    topics: [traffic]
+    text: 文明出行。
+""", encoding="utf-8")
+    runtime = runtime_on(tree, redis_url, tmp_path / "var")
+    assert say(runtime, "答题", dt.datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI)).startswith("今日专题答题：宪法")
 
 
 def test_seven_perfect_days_of_the_constitution_week_earn_a_genuine_certificate(campaign_runtime: Runtime) -> None:
