@@ -202,15 +202,19 @@ def preview(ctx: Context, occurrence: Occurrence, openids: tuple[str, ...]) -> l
 
 
 def _notify(ctx: Context, at: dt.datetime, first: dt.date) -> int:
-    """Subscription notices for each campaign day whose time has come, once per day and topic."""
+    """Subscription notices for each campaign day whose time has come, once per day and topic:
+    the day's highest-priority campaign with that topic tells it (12·4 falls inside 宪法宣传周,
+    and both are about 宪法), and a subscriber of two of its topics hears it once."""
     count = 0
-    for occurrence in occurrences(ctx.campaigns, first, at.date()):
-        due = occurrence.at
-        if not occurrence.sends or due > at or at > deadline(due, ctx.settings.campaign_grace,
-                                                             ctx.settings.quiet_hours):
+    claimed: set[tuple[dt.date, str]] = set()
+    for occurrence in occurrences(ctx.campaigns, first, at.date()):  # by date, then priority
+        if not occurrence.sends:
             continue
-        for topic in occurrence.theme.topics:
-            count += _notify_topic(ctx, occurrence, topic, at)
+        topics = [t for t in occurrence.theme.topics if (occurrence.date, t) not in claimed]
+        claimed.update((occurrence.date, t) for t in topics)
+        due = occurrence.at
+        if due <= at <= deadline(due, ctx.settings.campaign_grace, ctx.settings.quiet_hours):
+            count += sum(_notify_topic(ctx, occurrence, topic, at) for topic in topics)
     return count
 
 
@@ -219,7 +223,7 @@ def _notify_topic(ctx: Context, occurrence: Occurrence, topic: str, at: dt.datet
     if ctx.store.redis.exists(done) or topic not in ctx.topics:
         return 0
     text = subscriptions.notice_text(ctx.topics[topic].name, occurrence.title, occurrence.theme.text)
-    result = subscriptions.notify_topic(ctx.store, ctx.client, topic, text, at, f"{occurrence.key}:{topic}")
+    result = subscriptions.notify_topic(ctx.store, ctx.client, topic, text, at, occurrence.key)
     ctx.store.redis.set(done, at.timestamp(), ex=7 * 86400)  # after the loop: a crash re-runs it, marks dedupe
     return result.sent + result.queued
 

@@ -125,6 +125,22 @@ def test_subscribers_of_the_days_topics_get_a_notice(make_ctx) -> None:
         "您订阅的「宪法」有新内容：【国家宪法日】\n每年12月4日为国家宪法日。"]
 
 
+def test_a_subscriber_hears_a_topic_once_a_day_and_a_campaign_once(make_ctx) -> None:
+    """12·4 inside 宪法宣传周: two campaigns about 宪法 that day, one of them also about 交通安全."""
+    ctx = make_ctx()
+    day, other = ctx.campaigns[0], ctx.campaigns[1]
+    also_about_it = dataclasses.replace(other, theme=dataclasses.replace(other.theme, topics=("constitution",)))
+    ctx = dataclasses.replace(ctx, campaigns=(
+        dataclasses.replace(day, theme=dataclasses.replace(day.theme, topics=("constitution", "traffic"))),
+        also_about_it, *ctx.campaigns[2:]))
+    subscriptions.subscribe(ctx.store, "fan", "constitution")
+    subscriptions.subscribe(ctx.store, "fan", "traffic")
+    sender.fire(ctx, at("2026-12-04T09:00"))
+    sender.fire(ctx, at("2026-12-04T09:01"))
+    assert [t.decode() for t in ctx.store.redis.lrange(subscriptions.notices_key(ctx.store, "fan"), 0, -1)] == [
+        "您订阅的「宪法」有新内容：【国家宪法日】\n每年12月4日为国家宪法日。"]
+
+
 def test_job_finish_counts_land_on_the_ledger(make_ctx) -> None:
     ctx = make_ctx()
     sender.fire(ctx, at("2026-12-04T09:00"))
