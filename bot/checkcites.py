@@ -25,46 +25,47 @@ def _arabic_fix(ref: str) -> str:
     return re.sub(r"第([0-9]+)(条|款|项)", lambda m: f"第{to_chinese(int(m.group(1)))}{m.group(2)}", ref)
 
 
-def _target(cite: Cite, parsed: Citation, laws: LawLibrary,
-            repealed: Mapping[str, Repealed]) -> tuple[Law | None, Article | None, Finding | None]:
-    """The law and article a citation names, or the finding that says why it names none."""
-    gone = repealed.get(normalise_name(parsed.name))
-    if gone:
-        return None, None, finding(cite.source, f"{cite.ref} cites {gone.name}, repealed on {gone.date}",
-                                   f"cite the article of 《{gone.successor}》 that now governs this")
-    law = laws.resolve(parsed.name)
-    if law is None:
-        close = difflib.get_close_matches(normalise_name(parsed.name), [l.short for l in laws], n=1, cutoff=0.5)
-        hint = f"did you mean 《{close[0]}》?" if close else "use a file name from content/laws/ as the short name"
-        return None, None, finding(cite.source, f"{cite.ref}: no law named {parsed.name} in content/laws/", hint)
-    if law.is_document:
-        if parsed.article:
-            return law, None, finding(cite.source, f"{cite.ref}: 《{law.short}》 is not divided into articles",
-                                      f"cite it by name alone: 《{law.short}》")
-        return law, None, None
-    if not parsed.article:
-        return law, None, finding(cite.source, f"{cite.ref} names no article", f"write 《{law.short}》第X条")
-    article = law.article(parsed.article)
-    if article is None:
-        return law, None, finding(cite.source, f"citation {cite.ref}: the law has {law.count} articles",
-                                  f"check the article number in content/laws/{law.short}.txt")
-    if not article.has(parsed.paragraph, parsed.item):
-        return law, article, finding(cite.source, f"citation {cite.ref}: {article.label} has no such 款/项",
-                                     f"it has {len(article.paragraphs)} 款; fix or drop the 第N款/第N项")
-    return law, article, None
-
-
-def check_cite(cite: Cite, laws: LawLibrary, repealed: Mapping[str, Repealed], review: str) -> list[Finding]:
-    """One `cites` entry: form, law, article, quote and fingerprint."""
+def resolve_cite(cite: Cite, laws: LawLibrary,
+                 repealed: Mapping[str, Repealed]) -> tuple[Article | Law | None, Finding | None]:
+    """What a citation cites — the article, or the document cited by name — and the finding that
+    says what is wrong with it; a wrong 款/项 still cites its article, whose text an fp records."""
     parsed = cite.citation
     if parsed is None:
         fix = _arabic_fix(cite.ref)
         hint = f"write {fix}" if fix != cite.ref else "write 《简称》第X条 with Chinese numerals, e.g. 《劳动合同法》第八十二条"
-        return [finding(cite.source, f"`{cite.ref}` is not a citation", hint)]
-    law, article, problem = _target(cite, parsed, laws, repealed)
-    if problem or law is None:
+        return None, finding(cite.source, f"`{cite.ref}` is not a citation", hint)
+    gone = repealed.get(normalise_name(parsed.name))
+    if gone:
+        return None, finding(cite.source, f"{cite.ref} cites {gone.name}, repealed on {gone.date}",
+                             f"cite the article of 《{gone.successor}》 that now governs this")
+    law = laws.resolve(parsed.name)
+    if law is None:
+        close = difflib.get_close_matches(normalise_name(parsed.name), [l.short for l in laws], n=1, cutoff=0.5)
+        hint = f"did you mean 《{close[0]}》?" if close else "use a file name from content/laws/ as the short name"
+        return None, finding(cite.source, f"{cite.ref}: no law named {parsed.name} in content/laws/", hint)
+    if law.is_document:
+        if parsed.article:
+            return law, finding(cite.source, f"{cite.ref}: 《{law.short}》 is not divided into articles",
+                                f"cite it by name alone: 《{law.short}》")
+        return law, None
+    if not parsed.article:
+        return None, finding(cite.source, f"{cite.ref} names no article", f"write 《{law.short}》第X条")
+    article = law.article(parsed.article)
+    if article is None:
+        return None, finding(cite.source, f"citation {cite.ref}: the law has {law.count} articles",
+                             f"check the article number in content/laws/{law.short}.txt")
+    if not article.has(parsed.paragraph, parsed.item):
+        return article, finding(cite.source, f"citation {cite.ref}: {article.label} has no such 款/项",
+                                f"it has {len(article.paragraphs)} 款; fix or drop the 第N款/第N项")
+    return article, None
+
+
+def check_cite(cite: Cite, laws: LawLibrary, repealed: Mapping[str, Repealed], review: str) -> list[Finding]:
+    """One `cites` entry: form, law, article, quote and fingerprint."""
+    cited, problem = resolve_cite(cite, laws, repealed)
+    if problem or cited is None:
         return [problem] if problem else []
-    text, current = (article.text, article.fingerprint) if article else (law.text, law.fingerprint)
+    text, current = cited.text, cited.fingerprint
     found = []
     if cite.quote and cite.quote not in text and cite.quote not in text.replace("\n", ""):
         found.append(finding(cite.source, f"the quote is not in {cite.ref}: “{cite.quote[:40]}”",

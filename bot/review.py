@@ -12,9 +12,10 @@ import os
 import re
 from pathlib import Path
 
+from bot.checkcites import resolve_cite
 from bot.errors import ContentError
 from bot.laws import LawLibrary, load_laws, parse_citation
-from bot.model import Finding
+from bot.model import Cite, Finding
 from bot.yamlsrc import Map, read_yaml
 
 Edit = tuple[int, str, str]  # (0-based line, "insert" | "replace", text)
@@ -44,14 +45,9 @@ def _set(lines: list[str], data: Map, key: str, value: str) -> Edit:
 
 
 def _fingerprint(ref: str, laws: LawLibrary) -> str | None:
-    parsed = parse_citation(ref)
-    law = laws.resolve(parsed.name) if parsed else None
-    if law is None or parsed is None:
-        return None
-    if law.is_document:
-        return law.fingerprint
-    article = law.article(parsed.article)
-    return article.fingerprint if article else None
+    """The fp of what `ref` cites as `pufa check` resolves it; None when it cites nothing."""
+    cited, _ = resolve_cite(Cite(ref, "", citation=parse_citation(ref)), laws, {})
+    return cited.fingerprint if cited else None
 
 
 def _cite_edits(lines: list[str], entry: Map, laws: LawLibrary, renew: bool,
