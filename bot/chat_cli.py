@@ -1,7 +1,8 @@
 """`pufa chat` (a terminal simulator on the webhook's dispatcher) and `pufa forget OPENID`.
 
 `pufa chat --content DIR` lets an editor try a draft folder before it goes live; with a staging
-`REDIS_KEY_PREFIX` it never touches the live users' state.
+`REDIS_KEY_PREFIX` it never touches the live users' state. `--date` plays a campaign day ahead
+of time (今日专题, the day's quiz, a week's streak one day at a time).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     chat.add_argument("--user", default="pufa-chat-user", help="the openid to chat as")
     chat.add_argument("--audience", help="choose this audience first (an id such as farmers)")
     chat.add_argument("--content", help="a content folder to try (its menus/ beside it, or MENUS_DIR)")
+    chat.add_argument("--date", type=_day, help="chat as on this day (YYYY-MM-DD, Asia/Shanghai), e.g. 2026-12-04")
     chat.set_defaults(handler=run_chat)
     forget = subparsers.add_parser("forget", help="delete everything stored about one user")
     forget.add_argument("openid")
@@ -47,14 +49,16 @@ def run_chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO
     if args.audience:
         runtime.set_audience(args.user, "", args.audience)
     say = lambda reply: print(f"助手> {reply.text or '(no reply)'}\n", file=stdout)  # noqa: E731
-    say(runtime.dispatcher.handle(Inbound(args.user, "event", event="subscribe"), _now()))
+    day = getattr(args, "date", None)
+    say(runtime.dispatcher.handle(Inbound(args.user, "event", event="subscribe"), _now(day)))
     for number, line in enumerate(stdin, 1):
         text = line.strip()
         if text in {"exit", "quit", "退出"}:
             break
         if text:
-            inbound = Inbound(args.user, "text", text=text, msg_id=f"chat-{_now().timestamp()}-{number}")
-            say(runtime.dispatcher.handle(inbound, _now()))
+            now = _now(day)
+            inbound = Inbound(args.user, "text", text=text, msg_id=f"chat-{now.timestamp()}-{number}")
+            say(runtime.dispatcher.handle(inbound, now))
     return 0
 
 
@@ -65,5 +69,14 @@ def run_forget(args: argparse.Namespace) -> int:
     return 0
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(SHANGHAI)
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-04") from None
+
+
+def _now(day: dt.date | None = None) -> dt.datetime:
+    """Now in Shanghai, moved to `day` (same time of day) when one is given."""
+    now = dt.datetime.now(SHANGHAI)
+    return now if day is None else dt.datetime.combine(day, now.timetz())

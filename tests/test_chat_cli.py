@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import shutil
 from pathlib import Path
@@ -24,8 +25,8 @@ def environment(redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     return tree / "content"
 
 
-def chat(content: Path, lines: str, audience: str | None = None) -> str:
-    args = argparse.Namespace(user="cli-user", audience=audience, content=str(content))
+def chat(content: Path, lines: str, audience: str | None = None, date: dt.date | None = None) -> str:
+    args = argparse.Namespace(user="cli-user", audience=audience, content=str(content), date=date)
     out = io.StringIO()
     assert run_chat(args, stdin=io.StringIO(lines), stdout=out) == 0
     return out.getvalue()
@@ -35,6 +36,22 @@ def test_chat_welcomes_then_answers_each_line(environment: Path) -> None:
     transcript = chat(environment, "菜单\n老板不给工资怎么办\n")
     assert transcript.count("助手> ") == 3
     assert "《劳动合同法》第三十条" in transcript
+
+
+def test_chat_on_a_given_date_shows_that_days_campaign(environment: Path) -> None:
+    (environment / "campaigns.yaml").write_text(
+        "campaigns:\n  - id: test_day\n    title: 测试宣传日\n    on: 12-04\n    topics: [constitution]\n"
+        "    text: 学习宪法，遵守宪法。\n", encoding="utf-8")
+    assert "今日专题：测试宣传日" in chat(environment, "", date=dt.date(2026, 12, 4))
+    assert "今日专题" not in chat(environment, "", date=dt.date(2026, 12, 5))
+
+
+def test_chat_refuses_a_date_it_cannot_read(capsys: pytest.CaptureFixture) -> None:
+    from bot.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["chat", "--date", "2026-13-01"])
+    assert "write it as YYYY-MM-DD" in capsys.readouterr().err
 
 
 def test_chat_with_an_audience_opens_that_area(environment: Path) -> None:
