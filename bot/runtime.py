@@ -130,7 +130,7 @@ class Runtime:
 
     def featured_titles(self, snapshot: "Snapshot", day: dt.date) -> list[str]:
         titles = (o.theme.title or o.campaign.title for o in self.featured(snapshot, day))
-        return list(dict.fromkeys(titles))  # 12·4 falls inside 宪法宣传周, whose theme that day is 12·4
+        return list(dict.fromkeys(titles))  # two campaigns of one day may share a title
 
     # -- privacy -----------------------------------------------------------------------------
     def forget(self, openid: str) -> int:
