@@ -17,7 +17,7 @@ from bot import menus as menu_loader
 from bot.laws import LawLibrary, load_laws, normalise_name, parse_citation
 from bot.model import (Agency, Audience, BottomButton, Case, Cite, Content, Finding, Item, MenuNode,
                        QuizQuestion, Repealed, Topic, split_source)
-from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
+from bot.yamlsrc import Map, Schema, Seq, label, read_entries, read_yaml
 
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 ITEM_KEYS = ("id", "title", "questions", "answer")
@@ -37,32 +37,8 @@ def content_version(*directories: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def _entries(path: Path, key: str, kind: type, findings: list[Finding],
-             required: bool = True) -> tuple[Any, Schema]:
-    """Read a file whose top level is `key:` holding a list or mapping."""
-    schema = Schema(label(path), findings)
-    if not path.exists() and not required:
-        return kind(), schema
-    if not path.exists():
-        schema.error(1, "the file is missing", f"create {path.name} (see docs/content-format.md)")
-        return kind(), schema
-    data, errors = read_yaml(path, schema.label)
-    findings.extend(errors)
-    if errors:
-        return kind(), schema
-    top = schema.mapping(data, 1, "the file")
-    if top is None or not schema.keys(top, [key], [], "the file"):
-        return kind(), schema
-    value = top[key]
-    if not isinstance(value, kind):
-        schema.error(top.at(key), f"`{key}` must be a {'list' if kind is Seq else 'mapping'}",
-                     f"indent the entries under `{key}:`")
-        return kind(), schema
-    return value, schema
-
-
 def load_audiences(path: Path, findings: list[Finding]) -> dict[str, Audience]:
-    entries, schema = _entries(path, "audiences", Seq, findings)
+    entries, schema = read_entries(path, "audiences", Seq, findings)
     result: dict[str, Audience] = {}
     for index, entry in enumerate(entries):
         data = schema.mapping(entry, entries.at(index), "an audience")
@@ -75,7 +51,7 @@ def load_audiences(path: Path, findings: list[Finding]) -> dict[str, Audience]:
 
 
 def load_topics(path: Path, findings: list[Finding]) -> dict[str, Topic]:
-    entries, schema = _entries(path, "topics", Seq, findings)
+    entries, schema = read_entries(path, "topics", Seq, findings)
     result: dict[str, Topic] = {}
     for index, entry in enumerate(entries):
         data = schema.mapping(entry, entries.at(index), "a topic")
@@ -87,7 +63,7 @@ def load_topics(path: Path, findings: list[Finding]) -> dict[str, Topic]:
 
 
 def load_synonyms(path: Path, findings: list[Finding]) -> dict[str, str]:
-    entries, schema = _entries(path, "synonyms", Map, findings, required=False)
+    entries, schema = read_entries(path, "synonyms", Map, findings, required=False)
     result: dict[str, str] = {}
     for word, target in entries.items():
         if not isinstance(target, (str, int)) or isinstance(target, bool):
@@ -99,7 +75,7 @@ def load_synonyms(path: Path, findings: list[Finding]) -> dict[str, str]:
 
 
 def load_repealed(path: Path, findings: list[Finding]) -> dict[str, Repealed]:
-    entries, schema = _entries(path, "repealed", Seq, findings)
+    entries, schema = read_entries(path, "repealed", Seq, findings)
     result: dict[str, Repealed] = {}
     for index, entry in enumerate(entries):
         data = schema.mapping(entry, entries.at(index), "a repealed law")
@@ -192,7 +168,7 @@ def _load_each(paths: list[Path], key: str, what: str, findings: list[Finding], 
     """Each mapping listed under `key` in each file, built by `build(schema, data, path)`."""
     loaded = []
     for path in paths:
-        entries, schema = _entries(path, key, Seq, findings)
+        entries, schema = read_entries(path, key, Seq, findings)
         for index, entry in enumerate(entries):
             data = schema.mapping(entry, entries.at(index), what)
             built = data and build(schema, data, path)
@@ -244,9 +220,9 @@ def load_menus(menus_dir: Path, findings: list[Finding]) -> tuple[list[MenuNode]
     bottom: tuple[BottomButton, ...] = ()
     for path in sorted(menus_dir.glob("*.yaml")):
         if path.name == "bottom.yaml":
-            bottom = menu_loader.bottom_bar(*_entries(path, "buttons", Seq, findings))
+            bottom = menu_loader.bottom_bar(*read_entries(path, "buttons", Seq, findings))
         else:
-            nodes += menu_loader.menu_nodes(*_entries(path, "nodes", Map, findings))
+            nodes += menu_loader.menu_nodes(*read_entries(path, "nodes", Map, findings))
     return nodes, bottom
 
 

@@ -163,6 +163,31 @@ class Schema:
             return None
 
 
+
+def read_entries(path: Path, key: str, kind: type, findings: list[Finding],
+             required: bool = True) -> tuple[Any, Schema]:
+    """Read a file whose top level is `key:` holding a list or mapping (`kind`); what is wrong
+    goes to `findings`, and the caller gets an empty `kind` to carry on with."""
+    schema = Schema(label(path), findings)
+    if not path.exists() and not required:
+        return kind(), schema
+    if not path.exists():
+        schema.error(1, "the file is missing", f"create {path.name} (see docs/content-format.md)")
+        return kind(), schema
+    data, errors = read_yaml(path, schema.label)
+    findings.extend(errors)
+    if errors:
+        return kind(), schema
+    top = schema.mapping(data, 1, "the file")
+    if top is None or not schema.keys(top, [key], [], "the file"):
+        return kind(), schema
+    value = top[key]
+    if not isinstance(value, kind):
+        schema.error(top.at(key), f"`{key}` must be a {'list' if kind is Seq else 'mapping'}",
+                     f"indent the entries under `{key}:`")
+        return kind(), schema
+    return value, schema
+
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from bot.clock import SHANGHAI
 from bot.model import Finding, split_source
-from bot.yamlsrc import Map, Schema, Seq, label, read_yaml
+from bot.yamlsrc import Map, Schema, Seq, read_entries
 
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
@@ -126,18 +126,7 @@ def _merged(base: Theme, day: Theme) -> Theme:
 def load_campaigns(path: Path, known: Mapping[str, Iterable[str]]) -> tuple[tuple[Campaign, ...], list[Finding]]:
     """The campaigns of `path`; `known` holds the valid "items", "topics" and "audiences" ids."""
     findings: list[Finding] = []
-    schema = Schema(label(path), findings)
-    data, errors = read_yaml(path, schema.label)
-    findings.extend(errors)
-    if errors:
-        return (), findings
-    top = schema.mapping(data, 1, "the file")
-    if top is None or not schema.keys(top, ["campaigns"], [], "the file"):
-        return (), findings
-    entries = top["campaigns"]
-    if not isinstance(entries, Seq):
-        schema.error(top.at("campaigns"), "`campaigns` must be a list", "start each campaign with `- id:`")
-        return (), findings
+    entries, schema = read_entries(path, "campaigns", Seq, findings)
     ids = {kind: set(known.get(kind, ())) for kind in ("items", "topics", "audiences")}
     campaigns: list[Campaign] = []
     for index, entry in enumerate(entries):

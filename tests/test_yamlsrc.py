@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.yamlsrc import read_yaml
+from bot.yamlsrc import Map, Seq, read_entries, read_yaml
 
 
 def read(tmp_path, text: str):
@@ -29,3 +29,28 @@ def test_true_false_and_numbers_keep_their_types(tmp_path):
 def test_mappings_and_lists_remember_their_lines(tmp_path):
     data = read(tmp_path, "items:\n  - a\n  - b\n")
     assert data["items"].at(1) == 3
+
+
+def test_read_entries_gives_the_list_under_its_key(tmp_path):
+    path = tmp_path / "topics.yaml"
+    path.write_text("topics:\n  - id: land\n", encoding="utf-8")
+    findings: list = []
+    entries, _ = read_entries(path, "topics", Seq, findings)
+    assert entries == [{"id": "land"}] and findings == []
+
+
+def test_read_entries_names_the_line_and_fix_when_the_key_holds_the_wrong_kind(tmp_path):
+    path = tmp_path / "campaigns.yaml"
+    path.write_text("campaigns:\n  id: constitution_day\n", encoding="utf-8")
+    findings: list = []
+    entries, _ = read_entries(path, "campaigns", Seq, findings)
+    assert entries == []
+    assert [(f.line, f.fix) for f in findings] == [(1, "indent the entries under `campaigns:`")]
+
+
+def test_read_entries_reports_a_missing_file_unless_it_is_optional(tmp_path):
+    findings: list = []
+    assert read_entries(tmp_path / "synonyms.yaml", "synonyms", Map, findings, required=False)[0] == {}
+    assert findings == []
+    read_entries(tmp_path / "topics.yaml", "topics", Seq, findings)
+    assert "the file is missing" in findings[0].message
