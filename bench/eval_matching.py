@@ -1,6 +1,6 @@
 """Coverage and precision of free-text matching on real citizens' questions (bench only).
 
-    .venv/bin/python bench/eval_matching.py [QUESTIONS_DIR] [--dispatcher] [--dev] [--misses N]
+    .venv/bin/python bench/eval_matching.py [QUESTIONS_DIR] [--dispatcher] [--dev] [--misses N] [--unanswered N]
 
 Scoring rule of ../shared/data/questions/README.md: the label's law is the part before `·`; a
 reply *answers* when it cites a law in 《…》; it is *right* when one of those laws is the label's.
@@ -129,13 +129,15 @@ def dispatcher_replier(content: Content) -> Callable[[Question], set[str]]:
 
 def evaluate(questions: Iterable[Question], reply: Callable[[Question], set[str]],
              misses: list[tuple[Question, set[str]]] | None = None) -> dict[str, Tally]:
+    """Tallies per law; `misses` collects every question not answered with its law (the wrong
+    ones with the laws they got, the unanswered ones with none)."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     for question in questions:
         laws = reply(question)
         right = bool(laws & set(question.law.split("|")))  # dev rows may accept several laws
         tallies[question.law].add(bool(laws), right)
         tallies["(all)"].add(bool(laws), right)
-        if misses is not None and laws and not right:
+        if misses is not None and not right:
             misses.append((question, laws))
     return tallies
 
@@ -168,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dispatcher", action="store_true", help="score the dispatcher's reply text")
     parser.add_argument("--dev", action="store_true", help="also score our lay sets in tests/data/")
     parser.add_argument("--misses", type=int, default=0, help="print N wrong answers of the tune half")
+    parser.add_argument("--unanswered", type=int, default=0,
+                        help="print N tune-half questions that got no law (the subjects content lacks)")
     args = parser.parse_args(argv)
     content, findings = load_content(ROOT / "content", ROOT / "menus")
     if content is None:
@@ -182,8 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     misses: list[tuple[Question, set[str]]] = []
     report(f"real questions, tune half (seed {SEED})", evaluate(tune, reply, misses), per_law=False)
     report("real questions, held-out half", evaluate(held_out, reply), per_law=True)
-    for question, laws in misses[: args.misses]:
+    for question, laws in [m for m in misses if m[1]][: args.misses]:
         print(f"  MISS [{question.law}] got {sorted(laws)}: {question.text[:60]}")
+    for question, _ in [m for m in misses if not m[1]][: args.unanswered]:
+        print(f"  NONE [{question.law}]: {question.text[:60]}")
     return 0
 
 
