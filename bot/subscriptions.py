@@ -98,10 +98,9 @@ def parse_topic(text: str, topics: Mapping[str, "Topic"]) -> str | None:
     return max(contained)[1] if contained else None
 
 
-def note_interaction(store: "Store", openid: str, now: dt.datetime, kind: str, pipe: Any = None) -> None:
-    """Open the customer-service window this interaction allows (called on every message/event).
-
-    With `pipe`, the writes are queued on it (the turn's one write round trip) instead of sent."""
+def note_interaction(store: "Store", openid: str, now: dt.datetime, kind: str, pipe: Any) -> None:
+    """Queue opening the customer-service window this interaction allows on `pipe`, the turn's
+    one write round trip (every message and event has one)."""
     if kind in MESSAGE_KINDS:
         prefix, window, allowance = "msg", MESSAGE_WINDOW_S, MESSAGE_ALLOWANCE
     elif kind in EVENT_KINDS:
@@ -110,11 +109,8 @@ def note_interaction(store: "Store", openid: str, now: dt.datetime, kind: str, p
         raise ValueError(f"interaction kind {kind!r} is not one of "
                          f"{sorted(MESSAGE_KINDS | EVENT_KINDS)} — map the inbound to one of them")
     key = store.user_key(openid, "cs_window")
-    queue = pipe if pipe is not None else store.redis.pipeline()
-    queue.hset(key, mapping={f"{prefix}_until": now.timestamp() + window, f"{prefix}_left": allowance})
-    queue.expire(key, MESSAGE_WINDOW_S)
-    if pipe is None:
-        queue.execute()
+    pipe.hset(key, mapping={f"{prefix}_until": now.timestamp() + window, f"{prefix}_left": allowance})
+    pipe.expire(key, MESSAGE_WINDOW_S)
 
 
 def take_window(store: "Store", openid: str, now: dt.datetime) -> bool:

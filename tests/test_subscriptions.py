@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from bot import privacy, subscriptions as subs
+from bot.batch import Batch
 from bot.model import Topic
 from bot.store import Store
 from bot.wechat_api import WeChatClient
@@ -18,6 +19,13 @@ TOPICS = {
     "civil_code": Topic("civil_code", "民法典", ("民法", "借条")),
 }
 CUSTOM = "/cgi-bin/message/custom/send"
+
+
+def interact(store: Store, openid: str, now: dt.datetime, kind: str) -> None:
+    """An interaction's window, written as the turn writes it: queued on a batch, then sent."""
+    pipe = Batch(store.redis)
+    subs.note_interaction(store, openid, now, kind, pipe)
+    pipe.execute()
 
 
 @pytest.fixture
@@ -46,21 +54,21 @@ def test_parse_topic_matches_names_and_words(text: str, topic: str | None) -> No
 
 
 def test_a_user_message_opens_five_customer_service_messages_for_48_hours(store: Store) -> None:
-    subs.note_interaction(store, "o1", NOW, "message")
+    interact(store, "o1", NOW, "message")
     assert [subs.take_window(store, "o1", NOW + dt.timedelta(hours=47)) for _ in range(6)] == [
         True] * 5 + [False]
 
 
 def test_the_message_window_closes_after_48_hours(store: Store) -> None:
-    subs.note_interaction(store, "o1", NOW, "message")
+    interact(store, "o1", NOW, "message")
     assert not subs.take_window(store, "o1", NOW + dt.timedelta(hours=48, seconds=1))
 
 
 def test_a_click_opens_three_messages_within_a_minute(store: Store) -> None:
-    subs.note_interaction(store, "o1", NOW, "click")
+    interact(store, "o1", NOW, "click")
     later = NOW + dt.timedelta(seconds=30)
     assert [subs.take_window(store, "o1", later) for _ in range(4)] == [True, True, True, False]
-    subs.note_interaction(store, "o2", NOW, "follow")
+    interact(store, "o2", NOW, "follow")
     assert not subs.take_window(store, "o2", NOW + dt.timedelta(seconds=61))
 
 
@@ -70,7 +78,7 @@ def test_no_interaction_means_no_window(store: Store) -> None:
 
 def test_an_unknown_interaction_kind_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="message"):
-        subs.note_interaction(store, "o1", NOW, "location")
+        interact(store, "o1", NOW, "location")
 
 
 def queued(store: Store, openid: str) -> list[str]:
@@ -98,7 +106,7 @@ def test_notify_sends_within_the_window_and_queues_outside_it(
         store: Store, client: WeChatClient, standin: StandIn) -> None:
     subs.subscribe(store, "in-window", "anti_fraud")
     subs.subscribe(store, "silent", "anti_fraud")
-    subs.note_interaction(store, "in-window", NOW - dt.timedelta(hours=1), "message")
+    interact(store, "in-window", NOW - dt.timedelta(hours=1), "message")
     message = subs.notice_text("反诈", "守好钱袋子", "《反电信网络诈骗法》第二条")
     result = subs.notify_topic(store, client, "anti_fraud", message, NOW, "occ-1")
     assert result == subs.NoticeResult(sent=1, queued=1, skipped=0)
@@ -109,7 +117,7 @@ def test_notify_sends_within_the_window_and_queues_outside_it(
 
 def test_notify_is_at_most_once_per_occurrence(store: Store, client: WeChatClient, standin: StandIn) -> None:
     subs.subscribe(store, "o1", "anti_fraud")
-    subs.note_interaction(store, "o1", NOW, "message")
+    interact(store, "o1", NOW, "message")
     subs.notify_topic(store, client, "anti_fraud", "x", NOW, "occ-1")
     again = subs.notify_topic(store, client, "anti_fraud", "x", NOW, "occ-1")
     assert again == subs.NoticeResult(sent=0, queued=0, skipped=1)
@@ -119,7 +127,7 @@ def test_notify_is_at_most_once_per_occurrence(store: Store, client: WeChatClien
 def test_a_refused_customer_service_message_becomes_a_pending_notice(
         store: Store, client: WeChatClient, standin: StandIn) -> None:
     subs.subscribe(store, "o1", "anti_fraud")
-    subs.note_interaction(store, "o1", NOW, "message")
+    interact(store, "o1", NOW, "message")
     standin.fail(CUSTOM, 45015)
     result = subs.notify_topic(store, client, "anti_fraud", "内容", NOW, "occ-2")
     assert result.queued == 1
