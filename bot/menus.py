@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.model import BottomButton, Content, Finding, MenuNode, MenuOption
+from bot.model import BottomButton, Content, MenuNode, MenuOption
 from bot.texts import MENU_HINT, plain
 from bot.yamlsrc import Map, Schema, Seq
 

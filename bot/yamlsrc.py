@@ -163,9 +163,8 @@ class Schema:
             return None
 
 
-
 def read_entries(path: Path, key: str, kind: type, findings: list[Finding],
-             required: bool = True) -> tuple[Any, Schema]:
+                 required: bool = True) -> tuple[Any, Schema]:
     """Read a file whose top level is `key:` holding a list or mapping (`kind`); what is wrong
     goes to `findings`, and the caller gets an empty `kind` to carry on with."""
     schema = Schema(label(path), findings)
@@ -187,6 +186,7 @@ def read_entries(path: Path, key: str, kind: type, findings: list[Finding],
                      f"indent the entries under `{key}:`")
         return kind(), schema
     return value, schema
+
 
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
