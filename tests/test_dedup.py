@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from bot import analytics, wechat
+from bot import wechat
 from bot.dedup import Claim, Deduper
 from bot.messages import SILENT, Reply
 from bot.runtime import build_runtime
@@ -167,10 +167,7 @@ def test_with_redis_down_every_attempt_computes(store, redis_server):
 def test_a_question_costs_two_round_trips_with_its_retry_claim_and_reply_riding_along(
         redis_url: str, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     bot = WebBot(create_app(runtime=build_runtime(make_settings(tree, tmp_path / "var", redis_url))))
-    bot.say("oWarm", "老板不给我工资咋办")  # the first message also reads the pseudonym key
-    monkeypatch.setattr(analytics, "FLUSH_SECONDS", 3600.0)
-    bot.runtime.counters().flush()  # the day's counters are flushed apart from messages, once a second
-    trips = RoundTrips(monkeypatch)
+    trips = RoundTrips.of_a_warm_bot(bot, "老板不给我工资咋办", monkeypatch)
     xml = ws.text_xml("oAsker", "老板不给我工资咋办", msg_id="5005")
     status, first = bot.post(xml)
     assert (status, trips.count) == (200, 2)

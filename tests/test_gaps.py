@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from bot import analytics, gaps
+from bot import gaps
 from bot.runtime import SIMULATOR_PREFIX, build_runtime
 from bot.store import Store
 from tests.web import RoundTrips, WebBot, make_settings, record_unanswered
@@ -69,10 +69,7 @@ def test_the_listing_shows_counts_and_similar_questions(store: Store) -> None:
 def test_a_question_without_an_answer_is_kept_with_the_turns_own_writes(
         redis_url: str, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bot = WebBot(create_app(runtime=build_runtime(make_settings(tree, tmp_path / "var", redis_url))))
-    bot.say("oWarm", "红烧肉怎么做")  # the first message also reads the pseudonym key
-    monkeypatch.setattr(analytics, "FLUSH_SECONDS", 3600.0)
-    bot.runtime.counters().flush()
-    trips = RoundTrips(monkeypatch)
+    trips = RoundTrips.of_a_warm_bot(bot, "红烧肉怎么做", monkeypatch)
     bot.say("oAsker", "宅基地上的老房子塌了谁管")
     assert trips.count == 2
     assert "宅基地上的老房子塌了谁管" in [gap.text for gap in gaps.top_gaps(bot.runtime.store)]

@@ -13,7 +13,7 @@ import pytest
 import redis
 from flask import Flask
 
-from bot import gaps, subscriptions
+from bot import analytics, gaps, subscriptions
 from bot.batch import Batch
 from bot.clock import SHANGHAI
 from bot.errors import WeChatAPIError
@@ -114,6 +114,15 @@ class RoundTrips:
         for cls, name in ((redis.client.Pipeline, "execute"), (Batch, "_exchange"), (redis.Redis, "execute_command")):
             original = getattr(cls, name)
             monkeypatch.setattr(cls, name, self._counting(original))
+
+    @classmethod
+    def of_a_warm_bot(cls, bot: WebBot, warm_up: str, monkeypatch: pytest.MonkeyPatch) -> "RoundTrips":
+        """Counting from the next message on, with what a first message and the counters' flush
+        cost out of the way: `warm_up` reads the pseudonym key, and flushes wait an hour."""
+        bot.say("oWarm", warm_up)
+        monkeypatch.setattr(analytics, "FLUSH_SECONDS", 3600.0)
+        bot.runtime.counters().flush()
+        return cls(monkeypatch)
 
     def _counting(self, original):
         def counted(client, *args, **kwargs):
