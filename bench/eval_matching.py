@@ -66,7 +66,7 @@ def read_real(folder: Path) -> list[Question]:
 
 
 DEV_SETS = tuple(ROOT / "tests" / "data" / name for name in
-                 ("dev_questions.tsv", "blind_questions.tsv", "blind2_questions.tsv"))
+                 ("dev_questions.tsv", "blind_questions.tsv", "blind2_questions.tsv", "blind3_questions.tsv"))
 
 
 def read_dev(path: Path = DEV_SETS[0]) -> list[Question]:
