@@ -83,6 +83,13 @@ def test_the_nginx_example_serves_https_on_443_and_logs_no_query() -> None:
     assert "proxy_read_timeout 5s" in conf
 
 
+def test_the_nginx_example_keeps_request_lines_out_of_the_webhooks_error_log() -> None:
+    """nginx's error lines quote the request line, query and openid included."""
+    conf = (DEPLOY / "nginx-pufa.conf").read_text(encoding="utf-8")
+    webhook = conf.split("location = /wechat {", 1)[1].split("}", 1)[0]
+    assert re.search(r"error_log\s+\S+\s+crit;", webhook)
+
+
 @pytest.mark.parametrize("unit, command", [("pufa-web.service", "gunicorn -c /srv/pufa/app/gunicorn.conf.py app:app"),
                                            ("pufa-scheduler.service", "python -m scheduler")])
 def test_the_systemd_units_run_the_documented_commands(unit: str, command: str) -> None:
