@@ -53,12 +53,31 @@ _NON_LEGAL = re.compile(
     r"广场舞|电视剧|电影|音乐|唱歌|跳舞|世界杯|球赛|语音|朋友圈|截图|内存|字体|打字|下载|壁纸|表情包|"
     r"星座|运势|新年快乐|生日快乐|节日快乐"
 )
-_LEGAL_CUE = re.compile(
+# A word of a dispute, of a party to one, or of the state symbols and the Constitution (which the
+# content answers about even in a few words: 国旗能自己挂吗).
+_DISPUTE = (
     r"违法|犯法|合法|法律|法院|起诉|告|报警|警察|派出所|罚|拘留|坐牢|判|赔|退|骗|偷|抢|打人|被打|欠|工资|"
     r"合同|离婚|权|证据|投诉|举报|维权|责任|管不管|谁管|算不算|侵|违规|违章|扣分|保险|社保|工伤|遗嘱|继承|"
-    r"噪音|吵|扰民|隐私|泄露|诈|犯罪|监护|抚养|赡养|老板|单位|公司|学校|老师|邻居|物业|房东|国歌|国旗|"
-    r"国徽|宪法|募捐|筹款|捐|假|收费|扣|负责|合理|不让|强制|医院|商家|店"
+    r"噪音|吵|扰民|隐私|泄露|诈|犯罪|监护|抚养|赡养|募捐|筹款|捐|假|收费|扣|负责|合理|不让|强制"
 )
+_PARTIES = r"老板|单位|公司|学校|老师|邻居|物业|房东|医院|商家|店"
+_SYMBOLS = r"国歌|国旗|国徽|宪法"
+_LEGAL_CUE = re.compile(f"{_DISPUTE}|{_PARTIES}|{_SYMBOLS}")
+# Around the observance days people also send requests and remarks that mention 宪法 or 国旗 yet
+# ask nothing of the law: school crafts (手抄报, 标语), stickers, check-ins, the time of day, praise.
+# Measured on the blind 12·4 set, where 9 of 30 such messages got a law (发个国旗表情给我 drew the
+# item on insulting the flag). They are chit-chat, at any length, unless they carry a word of a
+# dispute, ask what is allowed (国旗能当头像吗, 几点以后装修算扰民) or ask what the law says
+# (手抄报要写国家安全包括哪些方面).
+_CHAT_ABOUT = re.compile(
+    r"手抄报|黑板报|标语|表情|头像|壁纸|祝福语|打卡|帆布袋|海报|星期几|礼拜几|几点|"
+    r"(?:挺好|真好|不错|很好|好看|太棒)[的了啊呀吧]*$"
+)
+_ASKS_THE_LAW = (
+    r"能不能|可不可以|可以|能否|能[^，。？?]{0,6}吗|行不行|行吗|允许|禁止|规定|对吗|对不对|哪些|包括|是什么|"
+    r"什么是|为什么|意义|侮辱|损坏|烧|踩|撕|加班|下班|施工|装修"
+)
+_CHAT_ABOUT_LEGAL = re.compile(f"{_DISPUTE}|{_ASKS_THE_LAW}")
 _SMALL_TALK_MAX_LEN = 12
 _SMALL_TALK_REST = 5  # at most this many characters besides the chat words
 LAW_PATH = "law"
@@ -329,6 +348,8 @@ def _strip_courtesy(query: str) -> str:
 def _is_small_talk(query: str) -> bool:
     """Short, and mostly chat (“谢谢，还想问离婚冷静期多久” keeps its question) or on an everyday
     topic with no word of a dispute (“血压高能不能吃鸡蛋”, not “广场舞音乐太吵能报警吗”)."""
+    if _CHAT_ABOUT.search(query) and not _CHAT_ABOUT_LEGAL.search(query):
+        return True
     if len(query) > _SMALL_TALK_MAX_LEN:
         return False
     if _NON_LEGAL.search(query) and not _LEGAL_CUE.search(query):

@@ -89,6 +89,18 @@ def test_an_everyday_topic_with_a_word_of_a_dispute_is_a_question(matcher: Match
     assert matcher.match(text, "public").kind != CHITCHAT
 
 
+@pytest.mark.parametrize("text", ["帮我写个国家宪法日的标语", "宪法日的黑板报怎么排版", "发一个国旗的表情包",
+                                  "宪法学习打卡第五天", "升国旗仪式几点开始", "社区的宪法宣传活动搞得真好"])
+def test_crafts_stickers_times_and_praise_around_the_observances_are_chitchat(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text, "public").kind == CHITCHAT
+
+
+@pytest.mark.parametrize("text", ["国旗图案能用在头像上吗", "手抄报上能印国徽吗", "黑板报要写宪法规定了哪些权利",
+                                  "晚上几点以后装修算扰民"])
+def test_a_craft_or_time_message_asking_what_the_law_allows_is_a_question(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text, "public").kind != CHITCHAT
+
+
 def test_an_unrelated_question_gets_no_answer(matcher: Matcher) -> None:
     assert matcher.match("红烧肉怎么做", "public").band == NONE
 
