@@ -1,7 +1,8 @@
 """Every validation rule (`pufa check`): what would serve something wrong or broken is an error.
 
 The same rules guard the live reload, so an edit `pufa check` refuses never reaches a citizen.
-Citation rules live in `bot.checkcites`; this module holds references, menus and sizes.
+Citation rules live in `bot.checkcites`, the figures rule in `bot.checkfigures`; this module holds
+references, menus and sizes.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Iterable
 
 from bot import menus
 from bot.checkcites import check_campaign_cites, check_content_cites, check_governing, finding
+from bot.checkfigures import check_figures
 from bot.commands import HANDLERS
 from bot.content import load_content
 from bot.model import BottomButton, Content, Finding
@@ -184,7 +186,7 @@ def _button(button: BottomButton, name_limit: int, content: Content) -> list[Fin
 def validate(content: Content, today: dt.date, content_dir: Path, menus_dir: Path) -> list[Finding]:
     """Every cross-file rule over loaded content (the loader's findings come separately)."""
     return [*check_content_cites(content, today), *check_governing(content, label(content_dir / "repealed.yaml")),
-            *check_campaign_cites(content),
+            *check_campaign_cites(content), *check_figures(content),
             *check_references(content), *check_questions(content), *check_menus(content, label(menus_dir)),
             *check_reachable(content), *check_sizes(content), *check_bottom(content)]
 

@@ -16,12 +16,12 @@ from typing import Any
 from bot import menus as menu_loader
 from bot.laws import LawLibrary, load_laws, normalise_name, parse_citation
 from bot.model import (Agency, Audience, BottomButton, Case, Cite, Content, Finding, Item, MenuNode,
-                       QuizQuestion, Repealed, Topic, split_source)
+                       QuizQuestion, Repealed, Topic, UncitedFigure, split_source)
 from bot.yamlsrc import Map, Schema, Seq, label, read_entries, read_yaml
 
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 ITEM_KEYS = ("id", "title", "questions", "answer")
-ITEM_OPTIONAL = ("cites", "case", "related", "audiences", "topics", "reviewed_by", "reviewed_on")
+ITEM_OPTIONAL = ("cites", "case", "related", "figures", "audiences", "topics", "reviewed_by", "reviewed_on")
 QUIZ_KEYS = ("id", "question", "options", "answer", "explanation")
 QUIZ_OPTIONAL = ("cites", "audiences", "item", "reviewed_by", "reviewed_on")
 LETTERS = "ABCD"
@@ -140,6 +140,17 @@ def load_case(schema: Schema, data: Map, what: str) -> Case | None:
     return Case(*(schema.text(case, key, what) for key in ("title", "facts", "outcome", "lesson")))
 
 
+def load_figures(schema: Schema, data: Map, what: str) -> tuple[UncitedFigure, ...]:
+    """`figures: {三万元: where it comes from}`; a mistake here only warns, like the rule it serves."""
+    entries = data.get("figures") or Map()
+    if not isinstance(entries, Map) or not all(isinstance(v, str) and v.strip() for v in entries.values()):
+        schema.error(data.at("figures"), f"`figures` of {what} must map each figure to where it comes from",
+                     "write one `三万元: 两高贪污贿赂司法解释第一条（本助手未收录原文）` line per figure", "warning")
+        return ()
+    return tuple(UncitedFigure(str(figure), origin.strip(), f"{schema.label}:{entries.at(figure)}")
+                 for figure, origin in entries.items())
+
+
 def load_item(schema: Schema, data: Map, audience: str, topic: str, laws: LawLibrary) -> Item | None:
     if not schema.keys(data, ITEM_KEYS, ITEM_OPTIONAL, "the item"):
         return None
@@ -154,8 +165,9 @@ def load_item(schema: Schema, data: Map, audience: str, topic: str, laws: LawLib
         audiences=tuple(dict.fromkeys((audience, *schema.texts(data, "audiences", what)))),
         questions=schema.texts(data, "questions", what), answer=schema.text(data, "answer", what),
         cites=load_cites(schema, data, laws, what), case=load_case(schema, data, what),
-        related=schema.texts(data, "related", what), reviewed_by=schema.text(data, "reviewed_by", what),
-        reviewed_on=schema.date(data, "reviewed_on", what), source=f"{schema.label}:{data.line}")
+        related=schema.texts(data, "related", what), figures=load_figures(schema, data, what),
+        reviewed_by=schema.text(data, "reviewed_by", what), reviewed_on=schema.date(data, "reviewed_on", what),
+        source=f"{schema.label}:{data.line}")
 
 
 def load_items(packs: Path, laws: LawLibrary, findings: list[Finding]) -> list[Item]:

@@ -66,6 +66,16 @@ class Cite:
 
 
 @dataclass(frozen=True)
+class UncitedFigure:
+    """A figure an item states that none of its cited articles sets, with where it comes from
+    (`figures:`), so the figures rule stops warning once an editor has said so."""
+
+    figure: str  # as the answer writes it: 三万元
+    origin: str  # 两高贪污贿赂司法解释第一条（本助手未收录原文）
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Case:
     """以案释法: 案情 → 结果 → 说法."""
 
@@ -87,6 +97,7 @@ class Item:
     cites: tuple[Cite, ...]
     case: Case | None = None
     related: tuple[str, ...] = ()
+    figures: tuple[UncitedFigure, ...] = ()
     reviewed_by: str = ""
     reviewed_on: dt.date | None = None
     source: str = ""
