@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 
 from bot.clock import SHANGHAI
 from bot.errors import PufaError
 from scheduler import send
-from scheduler.calendar import occurrences
+from scheduler.calendar import check_send_times, occurrences
 from scheduler.context import Context, build_context
 from scheduler.plan import ALL
 
@@ -41,7 +42,7 @@ def _instant(text: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date-time; write e.g. 2026-12-04T21:00") from None
-    return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+    return value.astimezone(SHANGHAI) if value.tzinfo else value.replace(tzinfo=SHANGHAI)
 
 
 def _context() -> Context:
@@ -56,6 +57,8 @@ def _context() -> Context:
 
 def _plan(args: argparse.Namespace) -> int:
     ctx = _context()
+    for finding in check_send_times(ctx.campaigns, ctx.settings.campaign_grace, ctx.settings.quiet_hours):
+        print(f"{finding}{'' if finding.severity == 'error' else ' (warning)'}", file=sys.stderr)
     chosen = send.current_plan(ctx.store, ctx.campaigns, ctx.settings.wechat_account_type,
                                args.date_from, args.date_to)
     print("when              campaign                    audience   channel    title")

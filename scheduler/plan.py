@@ -5,7 +5,9 @@ most 4 mass sends a month. The highest priority wins; what loses is listed with 
 still shows as 今日专题 in chat. A campaign for everyone (`public`) goes to all followers; one for
 other audiences goes to their tags. The plan always considers whole months, so the same campaigns
 give the same choice for a day whatever window is asked, in every process; sends the ledger
-already holds are kept first, so a mid-month edit cannot push anyone over the quota.
+already holds are kept first, so a mid-month edit cannot push anyone over the quota. The quota
+is counted by the campaign's date, which is the day WeChat counts: a send goes out on its own
+day or not at all (scheduler/timing.py).
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ msg_id, times). A send is attempted only by the holder of its Redis lock, which 
 `sending` first; a `sending` entry older than SENDING_TIMEOUT (its sender crashed) is re-sent
 with the same clientmsgid, and WeChat answers 45065 if the first attempt went out, which counts
 as delivered. `fire(ctx, at)` is the daemon's minute tick and `pufa campaigns fire`: everything
-due at or before `at`, within CAMPAIGN_GRACE, outside QUIET_HOURS, not yet sent.
+due at or before `at`, within CAMPAIGN_GRACE and its own day, outside QUIET_HOURS, not yet sent.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from scheduler import tags
 from scheduler.calendar import Campaign, Occurrence, occurrences
 from scheduler.context import Context
 from scheduler.plan import ALL, Plan, Send, plan
-from scheduler.timing import deadline, in_quiet_hours, lookback_days
+from scheduler.timing import deadline, in_quiet_hours
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 SENDING_TIMEOUT = dt.timedelta(minutes=10)  # far below the 24 h in which WeChat remembers a clientmsgid
 LOCK_TTL_MS = 5 * 60 * 1000  # outlasts one send with all its API retries
 PREVIEW_LEAD = dt.timedelta(hours=24)  # editors see a send the day before it goes out
+LOOKBACK = dt.timedelta(days=1)  # a send never outlasts its day: yesterday's are only reported missed
 MAX_ATTEMPTS = 5
 FINAL = frozenset({"sent", "failed", "missed"})
 
@@ -95,8 +96,9 @@ def current_plan(store: "Store", campaigns: Iterable[Campaign], account_type: st
 def fire(ctx: Context, at: dt.datetime) -> FireReport:
     """Send everything due at or before `at` that is still within the grace window."""
     report = FireReport()
+    at = at.astimezone(SHANGHAI)  # quiet hours, days and deadlines are Shanghai's
     grace, quiet = ctx.settings.campaign_grace, ctx.settings.quiet_hours
-    first = at.date() - dt.timedelta(days=lookback_days(grace))
+    first = at.date() - LOOKBACK
     chosen = current_plan(ctx.store, ctx.campaigns, ctx.settings.wechat_account_type, first,
                           (at + PREVIEW_LEAD).date())
     quiet_now = in_quiet_hours(at, quiet)
@@ -105,7 +107,7 @@ def fire(ctx: Context, at: dt.datetime) -> FireReport:
         if due > at:
             if due - at <= PREVIEW_LEAD and not quiet_now and preview_once(ctx, send, at):
                 report.previewed.append(send.key)
-        elif at > deadline(due, grace, quiet):
+        elif at >= deadline(due, grace, quiet):
             _miss(ctx, send, at, report)
         elif quiet_now:
             report.waiting.append(send.key)
@@ -119,7 +121,7 @@ def fire(ctx: Context, at: dt.datetime) -> FireReport:
 def _miss(ctx: Context, send: Send, at: dt.datetime, report: FireReport) -> None:
     if _entry(ctx.store, send.key).get("state") not in FINAL:
         _write(ctx.store, send, state="missed", error=f"past the grace window at {at.isoformat()}")
-        log.warning("campaign send %s missed: it was due %s, beyond CAMPAIGN_GRACE",
+        log.warning("campaign send %s missed: it was due %s, beyond CAMPAIGN_GRACE or its day",
                     send.key, send.occurrence.at.isoformat())
         report.missed.append(send.key)
 
@@ -213,7 +215,7 @@ def _notify(ctx: Context, at: dt.datetime, first: dt.date) -> int:
         topics = [t for t in occurrence.theme.topics if (occurrence.date, t) not in claimed]
         claimed.update((occurrence.date, t) for t in topics)
         due = occurrence.at
-        if due <= at <= deadline(due, ctx.settings.campaign_grace, ctx.settings.quiet_hours):
+        if due <= at < deadline(due, ctx.settings.campaign_grace, ctx.settings.quiet_hours):
             count += sum(_notify_topic(ctx, occurrence, topic, at) for topic in topics)
     return count
 

@@ -10,7 +10,7 @@ from bot.clock import SHANGHAI
 from bot.model import Audience, Topic
 from bot.store import Store
 from bot.wechat_api import WeChatClient
-from scheduler.calendar import load_campaigns
+from scheduler.calendar import Campaign, load_campaigns
 from scheduler.context import Context
 from tests.wechat_standin import StandIn
 
@@ -41,15 +41,21 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
 
 
+def load(yaml_text: str, tmp_path: Path) -> tuple[Campaign, ...]:
+    """The campaigns of `yaml_text` (a whole campaigns.yaml), which must load without findings."""
+    path = tmp_path / "campaigns.yaml"
+    path.write_text(yaml_text, encoding="utf-8")
+    campaigns, findings = load_campaigns(path, {"topics": set(TOPICS), "audiences": set(AUDIENCES)})
+    assert findings == []
+    return campaigns
+
+
 def context_factory(standin: StandIn, redis_url: str, tmp_path: Path):
     """Scheduler contexts on the stand-in API and the test Redis, for the CAMPAIGNS above.
 
     Each call is one scheduler process (its own client), so tests can race several."""
     standin.state.now = at("2026-12-04T09:00").timestamp()
-    path = tmp_path / "campaigns.yaml"
-    path.write_text(CAMPAIGNS, encoding="utf-8")
-    campaigns, findings = load_campaigns(path, {"topics": set(TOPICS), "audiences": set(AUDIENCES)})
-    assert findings == []
+    campaigns = load(CAMPAIGNS, tmp_path)
 
     def make(**overrides) -> Context:
         settings = standin.settings(**overrides)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from scheduler.calendar import featured, load_campaigns, occurrences
+from scheduler.calendar import check_send_times, featured, load_campaigns, occurrences
 
 KNOWN = {"items": {"fraud-basics"}, "topics": {"constitution", "civil_code", "anti_fraud", "land"},
          "audiences": {"public", "farmers", "women"}}
@@ -167,3 +167,24 @@ def test_a_feb_29_campaign_skips_common_years(tmp_path: Path) -> None:
     campaigns, findings = load(tmp_path, "campaigns:\n  - {id: leap, title: 闰, on: 02-29, text: x}\n")
     assert findings == []
     assert [o.date.year for o in occurrences(campaigns, dt.date(2026, 1, 1), dt.date(2028, 12, 31))] == [2028]
+
+
+def test_a_send_time_inside_quiet_hours_is_flagged_at_its_campaign(tmp_path: Path) -> None:
+    """23:00 never goes out (a send never leaves its day); 07:00 waits until 08:00; 09:00 is fine."""
+    campaigns, _ = load(tmp_path, """
+campaigns:
+  - {id: night, title: 夜, on: 12-03, time: "23:00", text: x}
+  - {id: dawn, title: 晨, on: 12-04, time: "07:00", text: x}
+  - {id: morning, title: 早, on: 12-05, text: x}
+""")
+    found = check_send_times(campaigns, "same-day", (22, 8))
+    assert [(f.line, f.severity, f.message) for f in found] == [
+        (3, "error", "campaign `night` sends at 23:00, inside QUIET_HOURS 22-08: it never goes out "
+                     "(a send never leaves its day)"),
+        (4, "warning", "campaign `dawn` sends at 07:00, inside QUIET_HOURS 22-08: it goes out at 08:00")]
+    assert found[0].fix == 'give the campaign a `time:` outside QUIET_HOURS 22-08 (Asia/Shanghai), e.g. "08:00"'
+
+
+def test_a_send_time_whose_grace_ends_before_quiet_hours_do_never_goes_out(tmp_path: Path) -> None:
+    campaigns, _ = load(tmp_path, 'campaigns:\n  - {id: dawn, title: 晨, on: 12-04, time: "07:00", text: x}\n')
+    assert [f.severity for f in check_send_times(campaigns, 0.5, (22, 8))] == ["error"]

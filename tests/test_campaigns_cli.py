@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import build_parser, main
 from bot.clock import SHANGHAI
 from tests.wechat_standin import APPID, SECRET, StandIn
 
@@ -69,3 +69,9 @@ def test_status_lists_the_ledger_after_a_fire(environment, standin: StandIn, cap
     capsys.readouterr()
     assert main(["campaigns", "status"]) == 0
     assert "state=sent" in capsys.readouterr().out
+
+
+def test_fire_at_an_instant_with_another_offset_reads_it_in_shanghai_time() -> None:
+    """01:30 UTC is 09:30 in Shanghai, not 01:30 inside quiet hours."""
+    args = build_parser().parse_args(["campaigns", "fire", "--at", "2026-12-04T01:30:00+00:00"])
+    assert (args.at.isoformat(), args.at.tzinfo) == ("2026-12-04T09:30:00+08:00", SHANGHAI)

@@ -4,15 +4,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+from pathlib import Path
 
 from bot import subscriptions
 from scheduler import send as sender
 from scheduler.context import Context
 from scheduler.plan import plan
-from tests.scheduling import at
+from tests.scheduling import at, load
 from tests.wechat_standin import StandIn
 
 SENDALL, PREVIEW = "/cgi-bin/message/mass/sendall", "/cgi-bin/message/mass/preview"
+
+
+def with_week(ctx: Context, tmp_path: Path) -> Context:
+    """`ctx` with 宪法宣传周 (12-01..12-07), which 国家宪法日 outranks on 12-04."""
+    week = load("campaigns:\n  - {id: constitution_week, title: 宪法宣传周, priority: 60, "
+                "years: {2026: 12-01..12-07}, text: 宪法宣传周。}\n", tmp_path)
+    return dataclasses.replace(ctx, campaigns=(*ctx.campaigns, *week))
 
 
 def test_two_processes_firing_at_once_then_again_send_once(make_ctx, standin: StandIn) -> None:
@@ -72,12 +80,41 @@ def test_a_crash_mid_send_resumes_without_a_duplicate(make_ctx, standin: StandIn
 
 
 def test_nothing_is_sent_in_quiet_hours_and_the_send_catches_up_after(make_ctx, standin: StandIn) -> None:
-    ctx = make_ctx(campaign_grace="30", quiet_hours=(22, 8))
-    standin.state.now = at("2026-12-04T07:00").timestamp()
-    assert sender.fire(ctx, at("2026-12-04T23:00")).waiting == ["constitution_day:2026-12-04:all"]
+    ctx = make_ctx(campaign_grace="6", quiet_hours=(10, 12))
+    assert sender.fire(ctx, at("2026-12-04T10:30")).waiting == ["constitution_day:2026-12-04:all"]
     assert standin.calls_to(SENDALL) == []
-    standin.state.now = at("2026-12-05T08:05").timestamp()
-    assert sender.fire(ctx, at("2026-12-05T08:05")).sent == ["constitution_day:2026-12-04:all"]
+    standin.state.now = at("2026-12-04T12:05").timestamp()
+    assert sender.fire(ctx, at("2026-12-04T12:05")).sent == ["constitution_day:2026-12-04:all"]
+
+
+def test_a_late_send_never_takes_the_next_days_send(make_ctx, standin: StandIn, tmp_path: Path) -> None:
+    """CAMPAIGN_GRACE=24 and the scheduler down from 12-03 08:00 to 12-04 08:00: 宪法宣传周's 12-03
+    send is missed rather than spend 12-04's only mass send, which 国家宪法日 takes at 09:00."""
+    ctx = with_week(make_ctx(campaign_grace="24"), tmp_path)
+    standin.state.now = at("2026-12-04T08:00").timestamp()
+    report = sender.fire(ctx, at("2026-12-04T08:00"))
+    assert (report.sent, report.missed) == ([], ["constitution_week:2026-12-03:all"])
+    standin.state.now = at("2026-12-04T09:00").timestamp()
+    assert sender.fire(ctx, at("2026-12-04T09:00")).sent == ["constitution_day:2026-12-04:all"]
+    assert [s["clientmsgid"] for s in standin.mass_sends] == ["constitution_day:2026-12-04:all"]
+
+
+def test_a_send_timed_in_quiet_hours_does_not_wait_into_the_next_day(make_ctx, standin: StandIn,
+                                                                     tmp_path: Path) -> None:
+    ctx = make_ctx()
+    late = load("campaigns:\n  - {id: late, title: 晚间, priority: 90, time: \"23:00\", on: 12-03, text: x}\n",
+                tmp_path)
+    ctx = dataclasses.replace(ctx, campaigns=(*ctx.campaigns, *late))
+    assert sender.fire(ctx, at("2026-12-03T23:00")).waiting == ["late:2026-12-03:all"]
+    assert sender.fire(ctx, at("2026-12-04T08:00")).missed == ["late:2026-12-03:all"]
+    assert sender.fire(ctx, at("2026-12-04T09:00")).sent == ["constitution_day:2026-12-04:all"]
+    assert len(standin.mass_sends) == 1
+
+
+def test_an_instant_in_another_offset_is_read_as_shanghai_time(make_ctx, standin: StandIn) -> None:
+    """01:30 UTC is 09:30 in Shanghai: outside quiet hours, after the 09:00 send."""
+    utc = dt.datetime(2026, 12, 4, 1, 30, tzinfo=dt.timezone.utc)
+    assert sender.fire(make_ctx(), utc).sent == ["constitution_day:2026-12-04:all"]
 
 
 def test_same_day_grace_ends_when_quiet_hours_begin(make_ctx, standin: StandIn) -> None:
