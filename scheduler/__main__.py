@@ -3,43 +3,66 @@
 Two jobs with stable ids run every minute: `campaigns.fire` (the same `send.fire` as
 `pufa campaigns fire`, which also delivers subscription notices) and `tags.drain`. Each job
 catches broadly and logs, so one bad minute never stops the process; the ledger and the locks
-make it safe to run this on several hosts at once.
+make it safe to run this on several hosts at once. Content is held as the web holds it
+(bot/reload.py): an edit that fails the checks is refused and logged, and the last good content
+keeps sending, from `VAR_DIR/last-good/` after a restart.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.clock import SHANGHAI
-from bot.content import content_version
-from bot.reload import signature
+from bot.reload import ContentHolder
 from bot.settings import Settings, load_settings
 from bot.store import Store, open_store
 from bot.wechat_api import WeChatClient
 from scheduler import send, tags
-from scheduler.context import Context, build_context
+from scheduler.calendar import check_send_times
+from scheduler.context import Context, campaign_context
 
 log = logging.getLogger("scheduler")
 
 
 class Jobs:
-    """The jobs, holding the content until its files change (the web reloader's cheap stat walk)."""
+    """The jobs, and the content they send: the last version that passed `pufa check`'s rules."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings, self.store = settings, store
         self.client = WeChatClient(settings, store)
-        self.seen: tuple = ()
-        self.ctx: Context | None = None
+        self.holder: ContentHolder | None = None
+        self.version = ""
+        self._starting = threading.Lock()
 
     def context(self) -> Context:
-        folders = (self.settings.content_dir, self.settings.menus_dir)
-        seen = signature(*folders)
-        if self.ctx is None or seen != self.seen:
-            self.ctx, self.seen = build_context(self.settings, self.store, self.client), seen
-            log.info("campaign content %s: %d campaigns", content_version(*folders), len(self.ctx.campaigns))
-        return self.ctx
+        """The current content's context; a changed file is checked before this minute's jobs use it."""
+        holder = self._holder()
+        holder.snapshot()  # a stat walk; starts a reload when a file changed
+        holder.wait_idle()
+        snapshot = holder.snapshot()
+        if snapshot.version != self.version:
+            self.version = snapshot.version
+            self._announce(snapshot.index, snapshot.from_last_good)
+        return snapshot.index
+
+    def _holder(self) -> ContentHolder:
+        """Made on first use, so content refused at start with no last good copy fails the job (logged, retried)."""
+        with self._starting:
+            if self.holder is None:
+                self.holder = ContentHolder(
+                    self.settings.content_dir, self.settings.menus_dir, self.settings.var_dir,
+                    build_index=lambda content: campaign_context(self.settings, self.store, self.client, content),
+                    poll_seconds=0)
+            return self.holder
+
+    def _announce(self, ctx: Context, from_last_good: bool) -> None:
+        log.info("campaign content %s%s: %d campaigns", self.version,
+                 " (the last good copy)" if from_last_good else "", len(ctx.campaigns))
+        for finding in check_send_times(ctx.campaigns, self.settings.campaign_grace, self.settings.quiet_hours):
+            log.log(logging.ERROR if finding.severity == "error" else logging.WARNING, "%s", finding)
 
     def fire(self) -> None:
         try:
