@@ -13,6 +13,7 @@ import hmac
 from typing import TYPE_CHECKING
 
 from bot import analytics, privacy
+from bot.citizens import is_citizen
 
 if TYPE_CHECKING:
     from bot.dispatch import Turn
@@ -30,7 +31,10 @@ def board_key(store: "Store", day: dt.date, audience: str) -> str:
 
 
 def rank_after_round(runtime: "Runtime", turn: "Turn", correct: int) -> str:
-    """Add the round's score to this week's board of the user's audience; say where they stand."""
+    """Add the round's score to this week's board of the user's audience; say where they stand.
+    An editor's stand-in user is shown where the round would place, and joins no board."""
+    if not is_citizen(turn.openid):
+        return _rank_line(turn, *_would_place(runtime.store, turn, correct))
     store = runtime.store
     key = board_key(store, turn.now.date(), turn.audience)
     member = analytics.pseudonym(runtime.counters().key, turn.openid)
@@ -41,6 +45,20 @@ def rank_after_round(runtime: "Runtime", turn: "Turn", correct: int) -> str:
     pipe.zrevrank(key, member)
     pipe.zcard(key)
     *_, rank, total = pipe.execute()
+    return _rank_line(turn, rank, total)
+
+
+def _would_place(store: "Store", turn: "Turn", correct: int) -> tuple[int, int]:
+    """The 0-based rank and board size `correct` would have on this week's board, read only."""
+    key = board_key(store, turn.now.date(), turn.audience)
+    pipe = store.redis.pipeline(transaction=False)
+    pipe.zcount(key, f"({correct}", "+inf")
+    pipe.zcard(key)
+    ahead, total = pipe.execute()
+    return ahead, total + 1
+
+
+def _rank_line(turn: "Turn", rank: int, total: int) -> str:
     name = turn.snapshot.content.audiences[turn.audience].name
     return f"本周「{name}」答题榜：您排第{rank + 1}名（共{total}人）。"
 

@@ -1,7 +1,8 @@
 """`pufa chat` (a terminal simulator on the webhook's dispatcher) and `pufa forget OPENID`.
 
 `pufa chat --content DIR` lets an editor try a draft folder before it goes live; with a staging
-`REDIS_KEY_PREFIX` it never touches the live users' state. `--date` plays a campaign day ahead
+`REDIS_KEY_PREFIX` it never touches the live users' state, and its user (`chat-…`) is never taken
+for a citizen (bot/citizens.py). `--date` plays a campaign day ahead
 of time (今日专题, the day's quiz, a week's streak one day at a time).
 """
 from __future__ import annotations
@@ -17,7 +18,9 @@ from bot.clock import SHANGHAI
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     chat = subparsers.add_parser("chat", help="chat with the bot in the terminal, as a citizen would")
-    chat.add_argument("--user", default="pufa-chat-user", help="the openid to chat as")
+    chat.add_argument("--user", default="editor",
+                      help="who to chat as; the openid is chat-USER, so nothing reaches WeChat tags, "
+                           "subscriber lists, boards, analytics or unanswered questions")
     chat.add_argument("--audience", help="choose this audience first (an id such as farmers)")
     chat.add_argument("--content", help="a content folder to try (its menus/ beside it, or MENUS_DIR)")
     chat.add_argument("--date", type=_day, help="chat as on this day (YYYY-MM-DD, Asia/Shanghai), e.g. 2026-12-04")
@@ -41,23 +44,24 @@ def build(args: argparse.Namespace):
 
 
 def run_chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    from bot.citizens import chat_openid
     from bot.messages import Inbound
 
-    runtime = build(args)
+    runtime, openid = build(args), chat_openid(args.user)
     if runtime.content.snapshot().from_last_good:
         print("注意：内容有错误，正在使用上一次通过检查的内容（见 pufa check）。", file=sys.stderr)
     if args.audience:
-        runtime.set_audience(args.user, "", args.audience)
+        runtime.set_audience(openid, "", args.audience)
     say = lambda reply: print(f"助手> {reply.text or '(no reply)'}\n", file=stdout)  # noqa: E731
     day = getattr(args, "date", None)
-    say(runtime.dispatcher.handle(Inbound(args.user, "event", event="subscribe"), _now(day)))
+    say(runtime.dispatcher.handle(Inbound(openid, "event", event="subscribe"), _now(day)))
     for number, line in enumerate(stdin, 1):
         text = line.strip()
         if text in {"exit", "quit", "退出"}:
             break
         if text:
             now = _now(day)
-            inbound = Inbound(args.user, "text", text=text, msg_id=f"chat-{now.timestamp()}-{number}")
+            inbound = Inbound(openid, "text", text=text, msg_id=f"chat-{now.timestamp()}-{number}")
             say(runtime.dispatcher.handle(inbound, now))
     return 0
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from bot import analytics, gaps, privacy, subscriptions
 from bot.batch import Batch
+from bot.citizens import SIMULATOR_PREFIX, is_citizen  # noqa: F401 (the simulator names its users with it)
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 log = logging.getLogger(__name__)
-SIMULATOR_PREFIX = "sim-"
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Runtime:
         return self._counters
 
     def count(self, now: dt.datetime, openid: str, *fields: str) -> None:
-        if openid.startswith(SIMULATOR_PREFIX):  # editors trying content are not citizens
+        if not is_citizen(openid):
             return
         try:
             counters = self.counters()
@@ -88,7 +88,7 @@ class Runtime:
                 if turn.claim is not None:
                     turn.claim.queue_reply(pipe, reply)
                 kept = [gaps.queue_unanswered(self.store, text, turn.now, pipe) for text in turn.unanswered
-                        if not turn.openid.startswith(SIMULATOR_PREFIX)]  # editors' tries are not gaps
+                        if is_citizen(turn.openid)]
                 results = pipe.execute()
                 if any(kept):  # the gaps' commands came last, the list's size last of all
                     gaps.keep_within_limit(self.store, results[-1])

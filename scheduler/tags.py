@@ -3,19 +3,28 @@
 Choosing an audience in chat only queues "tag the user with the new audience, untag the old"
 (`enqueue_audience_change`): the webhook never waits on the API. The scheduler drains the queue in
 batches of at most 50 (the API's limit per tagging call), keeps only each user's latest choice,
-and puts a failed batch back at the head so it is retried in order. Tags are created from
-content/audiences.yaml names when missing; their ids are cached in Redis until WeChat calls one
-invalid (a tag deleted in the console), then looked up and created again.
+and puts a failed batch back at the head so it is retried in order. One drain runs at a time,
+under a Redis lock: two scheduler processes draining side by side would apply one user's
+changes in two batches in either order, and a failed batch would come back after later ones.
+WeChat refuses a whole tagging call over one openid it does not know (40003), so a refused call
+is split until that openid stands alone, and only its changes are dropped.
+Deleting a user's data replaces their queued changes with removing their audience tags, so
+WeChat stops showing them that audience's menu and mass sends.
+Tags are created from content/audiences.yaml names when missing; their ids are cached in Redis
+until WeChat calls one invalid (a tag deleted in the console), then looked up and created again.
 """
 from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from bot import privacy
+from bot.citizens import is_citizen
 from bot.errors import WeChatAPIError
+from bot.locks import held
 from bot.wechat_api import TAG_BATCH
 
 if TYPE_CHECKING:
@@ -26,7 +35,12 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 INVALID_TAG = 45159  # WeChat: the tag id does not exist (deleted in the console)
+INVALID_OPENID = 40003  # WeChat: an openid in the call is not one of the account's users
 MAX_BATCHES_PER_DRAIN = 20
+DRAIN_BUDGET_S = 60  # no new batch after this: the next drain goes on
+DRAIN_LOCK_TTL_MS = 5 * 60 * 1000  # outlasts the budget plus one batch with its API retries
+
+TagCall = Callable[[int, list[str]], None]
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,7 @@ class DrainReport:
     changes: int = 0  # queue entries applied
     requeued: int = 0
     dropped: int = 0  # gave up after MAX_ATTEMPTS
+    invalid: int = 0  # entries of openids WeChat does not know, dropped
 
 
 def _queue(store: "Store") -> str:
@@ -44,10 +59,24 @@ def _ids(store: "Store") -> str:
     return store.key("tags", "ids")
 
 
+def _lock(store: "Store") -> str:
+    return store.key("tags", "drain-lock")
+
+
+def _entry(openid: str, old: str | None, new: str | None, attempts: int = 0) -> dict:
+    return {"openid": openid, "old": old or "", "new": new or "", "attempts": attempts}
+
+
+def _push(store: "Store", entries: list[dict]) -> None:
+    if entries:
+        store.redis.rpush(_queue(store), *[json.dumps(e, ensure_ascii=False) for e in entries])
+
+
 def enqueue_audience_change(store: "Store", openid: str, old: str | None, new: str | None) -> None:
-    """What the dispatcher calls when a user picks an audience: one Redis write, no API call."""
-    entry = {"openid": openid, "old": old or "", "new": new or "", "attempts": 0}
-    store.redis.rpush(_queue(store), json.dumps(entry, ensure_ascii=False))
+    """What the dispatcher calls when a user picks an audience: one Redis write, no API call.
+    An editor's stand-in user is not on WeChat: queued, it would sink the whole batch (40003)."""
+    if is_citizen(openid):
+        _push(store, [_entry(openid, old, new)])
 
 
 def create_missing_tags(client: Any, audiences: Mapping[str, "Audience"]) -> tuple[dict[str, int], list[str]]:
@@ -90,25 +119,49 @@ def tag_id(store: "Store", client: Any, audience: str, audiences: Mapping[str, "
 
 def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> DrainReport:
     """Apply queued audience changes, 50 entries a batch, until the queue is empty, a batch fails
-    (it goes back for the next drain) or MAX_BATCHES_PER_DRAIN batches are done."""
-    changes = 0
+    (it goes back for the next drain), MAX_BATCHES_PER_DRAIN batches are done or DRAIN_BUDGET_S
+    has passed. Another process's drain under way makes this one do nothing."""
+    with held(store.redis, _lock(store), DRAIN_LOCK_TTL_MS) as mine:
+        return _drain(store, client, audiences) if mine else DrainReport()
+
+
+def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> DrainReport:
+    changes = invalid = 0
+    deadline = time.monotonic() + DRAIN_BUDGET_S
     for _ in range(MAX_BATCHES_PER_DRAIN):
-        raw = store.redis.lpop(_queue(store), TAG_BATCH)
+        raw = store.redis.lpop(_queue(store), TAG_BATCH) if time.monotonic() < deadline else None
         if not raw:
             break
         entries = [json.loads(r) for r in raw]
         try:
-            _apply(store, client, entries, audiences)
+            refused = _apply(store, client, entries, audiences)
         except WeChatAPIError as exc:
             log.warning("audience tagging failed (%s); %d changes back in the queue", exc, len(entries))
             forget_ids_if_invalid(store, exc)
-            return DrainReport(changes, *_requeue(store, entries))
-        changes += len(entries)
-    return DrainReport(changes)
+            return DrainReport(changes, *_requeue(store, entries), invalid=invalid)
+        dropped = sum(e["openid"] in refused for e in entries)
+        changes, invalid = changes + len(entries) - dropped, invalid + dropped
+    return DrainReport(changes, invalid=invalid)
 
 
-def _apply(store: "Store", client: Any, entries: list[dict], audiences: Mapping[str, "Audience"]) -> None:
-    """Each user's latest audience is tagged; every other audience the batch names is untagged."""
+def _apply(store: "Store", client: Any, entries: list[dict], audiences: Mapping[str, "Audience"]) -> set[str]:
+    """Each user's latest audience is tagged; every other audience the batch names is untagged.
+    Returns the openids WeChat does not know, whose changes are dropped."""
+    untag, tag = _grouped(entries)
+    unknown = (set(untag) | set(tag)) - set(audiences)
+    if unknown:  # an audience editors removed has no tag to (un)tag with; the rest of the batch goes on
+        log.warning("audience tagging: %s no longer in audiences.yaml, skipped", ", ".join(sorted(unknown)))
+    refused: set[str] = set()
+    for call, groups in ((client.untag_users, untag), (client.tag_users, tag)):
+        for audience, openids in groups.items():
+            if audience in audiences:
+                known = [o for o in openids if o not in refused]
+                refused.update(_call_splitting(call, tag_id(store, client, audience, audiences), known))
+    return refused
+
+
+def _grouped(entries: list[dict]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The openids to untag and to tag, by audience: a user's last entry wins."""
     final: dict[str, str] = {}
     named: dict[str, set[str]] = {}
     for entry in entries:
@@ -121,25 +174,49 @@ def _apply(store: "Store", client: Any, entries: list[dict], audiences: Mapping[
             untag.setdefault(old, []).append(openid)
         if audience:
             tag.setdefault(audience, []).append(openid)
-    unknown = (set(untag) | set(tag)) - set(audiences)
-    if unknown:  # an audience editors removed has no tag to (un)tag with; the rest of the batch goes on
-        log.warning("audience tagging: %s no longer in audiences.yaml, skipped", ", ".join(sorted(unknown)))
-    for audience, openids in untag.items():
-        if audience in audiences:
-            client.untag_users(tag_id(store, client, audience, audiences), openids)
-    for audience, openids in tag.items():
-        if audience in audiences:
-            client.tag_users(tag_id(store, client, audience, audiences), openids)
+    return untag, tag
+
+
+def _call_splitting(call: TagCall, tag: int, openids: list[str]) -> list[str]:
+    """`call(tag, openids)`; when WeChat refuses it for an unknown openid (40003), the halves are
+    tried apart until each unknown openid stands alone. Returns those, each logged by its log id."""
+    if not openids:
+        return []
+    try:
+        call(tag, openids)
+        return []
+    except WeChatAPIError as exc:
+        if exc.errcode != INVALID_OPENID:
+            raise
+        if len(openids) == 1:
+            log.warning("audience tagging: WeChat does not know user %s (40003); their change is dropped",
+                        privacy.log_id(openids[0]))
+            return openids
+    half = len(openids) // 2
+    return _call_splitting(call, tag, openids[:half]) + _call_splitting(call, tag, openids[half:])
 
 
 def _requeue(store: "Store", entries: list[dict]) -> tuple[int, int]:
-    """Failed changes go back for another try, except for users who deleted their data meanwhile."""
-    keep = [{**e, "attempts": e.get("attempts", 0) + 1} for e in entries
-            if e.get("attempts", 0) + 1 < MAX_ATTEMPTS
-            and store.redis.exists(store.user_key(e["openid"], "profile"))]
-    if keep:  # back at the head, in their order, so later changes still apply last
+    """Failed changes go back at the head, in their order, so later changes still apply last.
+    A user who deleted their data meanwhile comes back only as removing the tags the change named."""
+    keep: list[dict] = []
+    requeued = 0
+    for entry in entries:
+        attempts = entry.get("attempts", 0) + 1
+        if attempts >= MAX_ATTEMPTS:
+            continue
+        requeued += 1
+        if store.redis.exists(store.user_key(entry["openid"], "profile")):
+            keep.append({**entry, "attempts": attempts})
+        else:
+            keep += _untags(entry["openid"], {entry["old"], entry["new"]}, attempts)
+    if keep:
         store.redis.lpush(_queue(store), *[json.dumps(e, ensure_ascii=False) for e in reversed(keep)])
-    return len(keep), len(entries) - len(keep)
+    return requeued, len(entries) - requeued
+
+
+def _untags(openid: str, audiences: set[str], attempts: int = 0) -> list[dict]:
+    return [_entry(openid, audience, "", attempts) for audience in sorted(audiences) if audience]
 
 
 def queued(store: "Store") -> list[dict]:
@@ -147,8 +224,19 @@ def queued(store: "Store") -> list[dict]:
 
 
 @privacy.register
-def forget_queued(store: "Store", openid: str) -> None:
-    """Drop the user's pending tag changes (the queue holds their openid)."""
+def untag_forgotten(store: "Store", openid: str) -> None:
+    """Replace the user's queued changes with removing every audience tag they may hold at
+    WeChat: the stored audience and the ones their queued changes name. Otherwise WeChat keeps
+    showing them that audience's menu and mass sends, and a later 身份 adds a second tag. The
+    entries hold the openid until the drain applies them: the least that deleting at WeChat needs."""
+    audiences: set[str] = set()
     for raw in store.redis.lrange(_queue(store), 0, -1):
-        if json.loads(raw)["openid"] == openid:
+        entry = json.loads(raw)
+        if entry["openid"] == openid:
+            audiences.update((entry["old"], entry["new"]))
             store.redis.lrem(_queue(store), 0, raw)
+    stored = store.redis.hget(store.user_key(openid, "profile"), "audience")
+    if stored:
+        audiences.add(stored.decode())
+    if is_citizen(openid):
+        _push(store, _untags(openid, audiences))

@@ -64,6 +64,18 @@ def test_forget_removes_what_chat_stored(environment: Path, redis_url: str, caps
 
     chat(environment, "订阅 宪法\n", audience="workers")
     client = redis.Redis.from_url(redis_url)
-    assert list(client.scan_iter(match="pufa:u:{cli-user}:*"))
-    assert run_forget(argparse.Namespace(openid="cli-user", content=str(environment))) == 0
-    assert list(client.scan_iter(match="pufa:u:{cli-user}:*")) == []
+    assert list(client.scan_iter(match="pufa:u:{chat-cli-user}:*"))
+    assert run_forget(argparse.Namespace(openid="chat-cli-user", content=str(environment))) == 0
+    assert list(client.scan_iter(match="pufa:u:{chat-cli-user}:*")) == []
+
+
+def test_chat_is_never_taken_for_a_citizen(environment: Path, redis_url: str) -> None:
+    """Its audience queues no tag change, its subscription joins no subscriber set, its questions
+    are neither counted nor kept as gaps."""
+    import redis
+
+    chat(environment, "订阅 宪法\n我家的猫把邻居的鱼缸打碎了要赔多少\n", audience="workers")
+    client = redis.Redis.from_url(redis_url)
+    assert list(client.scan_iter(match="pufa:u:{chat-cli-user}:subscriptions"))
+    shared = [k for k in client.scan_iter() if not k.startswith(b"pufa:u:{")]
+    assert shared == []

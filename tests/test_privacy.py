@@ -1,7 +1,8 @@
 """个人信息保护法, end to end: a busy session through the real Flask app, then deletion three ways.
 
 After unsubscribe, 删除我的数据 (confirmed) or `pufa forget`, no key name and no value of any type
-in Redis holds the user's openid; another user's data is untouched. Logs never carry the openid;
+in Redis holds the user's openid, except the tag queue's entries removing their audience tag at
+WeChat until the scheduler applies them; another user's data is untouched. Logs never carry the openid;
 numbers a user types never reach Redis; analytics expire. `WebBot` (signed requests through the
 real app on a copy of the fixture content) lives in tests/web.py.
 """
@@ -16,6 +17,7 @@ import redis
 
 from app import create_app
 from bot import privacy
+from scheduler import tags
 from bot.runtime import build_runtime
 from tests.web import ID_NUMBER, PHONE, WebBot, busy_session, make_settings
 
@@ -88,8 +90,17 @@ def test_after_deletion_no_key_or_value_holds_the_openid(bot: WebBot, redis_url:
     client = redis.Redis.from_url(redis_url)
     bob_before = mentions(client, BOB)
     forget(bot, ALICE)
-    assert mentions(client, ALICE) == []
+    assert mentions(client, ALICE) == ["pufa:tags:queue (value)"]
     assert mentions(client, BOB) == bob_before
+
+
+@pytest.mark.parametrize("forget", [_forget_by_unsubscribe, _forget_by_chat, _forget_by_cli],
+                         ids=["unsubscribe", "删除我的数据", "pufa-forget"])
+def test_deletion_leaves_only_the_removal_of_the_users_audience_tag_queued(bot: WebBot, forget) -> None:
+    busy_session(bot, ALICE)  # chose 身份 2 (青少年)
+    forget(bot, ALICE)
+    assert [(e["old"], e["new"]) for e in tags.queued(bot.runtime.store) if e["openid"] == ALICE] == [
+        ("youth", "")]
 
 
 def test_logs_never_carry_the_openid_in_clear(bot: WebBot, caplog: pytest.LogCaptureFixture) -> None:

@@ -164,3 +164,11 @@ def test_quiz_answers_count_toward_awareness_but_not_for_the_simulator(runtime: 
     counts = runtime.counters().day(DAY.date())
     assert counts["quiz:answered:constitution:public"] == 5
     assert counts["quiz:correct:constitution:public"] == 5
+
+
+def test_a_simulator_round_is_shown_its_place_but_joins_no_board(runtime: Runtime) -> None:
+    play_round(runtime, DAY, openid="citizen", answers="AAAAB")
+    final = play_round(runtime, DAY, openid="sim-editor")[-1]
+    assert "本周「全体市民」答题榜：您排第1名（共2人）。" in final
+    board = certificates.board_key(runtime.store, DAY.date(), "public")
+    assert runtime.store.redis.zcard(board) == 1

@@ -1,18 +1,24 @@
 """Audience tags: the hot path queues, the scheduler drains in batches of at most 50."""
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot import privacy
+from bot.locks import held
 from bot.model import Audience
 from bot.store import Store
 from bot.wechat_api import WeChatClient
 from scheduler import tags
+from tests import wechat_standin
 from tests.wechat_standin import StandIn
 
 AUDIENCES = {"public": Audience("public", "全体市民", default=True), "farmers": Audience("farmers", "农民"),
              "women": Audience("women", "妇女与家庭")}
 TAGGING = "/cgi-bin/tags/members/batchtagging"
+UNTAGGING = "/cgi-bin/tags/members/batchuntagging"
+UNKNOWN = "oNotAFollower_0000"  # an openid WeChat does not know
 
 
 @pytest.fixture
@@ -109,24 +115,83 @@ def test_a_change_that_keeps_failing_is_dropped(store: Store, client: WeChatClie
     assert tags.queued(store) == []
 
 
-def test_a_failed_batch_does_not_bring_back_a_user_deleted_meanwhile(store: Store, client: WeChatClient,
-                                                                    standin: StandIn) -> None:
+def test_a_failed_batch_brings_back_a_user_deleted_meanwhile_only_as_untagging(
+        store: Store, client: WeChatClient, standin: StandIn) -> None:
     tags.ensure_tags(store, client, AUDIENCES)
-    choose(store, "o1", "", "farmers")
+    choose(store, "o1", "public", "farmers")
     store.redis.delete(store.user_key("o1", "profile"))  # forgotten after the batch was taken
     standin.fail(TAGGING, 45009)
-    assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(dropped=1)
+    assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(requeued=1)
+    assert [(e["old"], e["new"]) for e in tags.queued(store)] == [("farmers", ""), ("public", "")]
+
+
+def test_forget_replaces_the_users_queued_changes_with_untagging(store: Store) -> None:
+    choose(store, "o1", "", "farmers")
+    choose(store, "o2", "", "women")
+    choose(store, "o1", "farmers", "women")
+    privacy.forget(store, "o1")
+    assert [(e["openid"], e["old"], e["new"]) for e in tags.queued(store)] == [
+        ("o2", "", "women"), ("o1", "farmers", ""), ("o1", "women", "")]
+
+
+def test_forget_untags_the_stored_audience_at_wechat(store: Store, client: WeChatClient,
+                                                      standin: StandIn) -> None:
+    choose(store, "o1", "", "farmers")
+    tags.drain(store, client, AUDIENCES)
+    privacy.forget(store, "o1")
+    assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(changes=1)
+    assert members(standin, "农民") == set()
+
+
+def test_forget_of_a_user_without_an_audience_queues_nothing(store: Store) -> None:
+    privacy.forget(store, "o1")
     assert tags.queued(store) == []
 
 
-def test_forget_drops_the_users_queued_changes(store: Store) -> None:
+def test_an_editors_stand_in_user_is_never_queued(store: Store) -> None:
+    tags.enqueue_audience_change(store, "sim-3f2a", "", "farmers")
+    tags.enqueue_audience_change(store, "chat-editor", "", "farmers")
+    assert tags.queued(store) == []
+
+
+@pytest.fixture
+def refusing_unknown(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeChat refuses a whole (un)tagging call that names an openid it does not know."""
+    for path in (TAGGING, UNTAGGING):
+        route = wechat_standin.ROUTES[path]
+        monkeypatch.setitem(wechat_standin.ROUTES, path, lambda state, body, route=route: (
+            {"errcode": 40003, "errmsg": "invalid openid"} if UNKNOWN in body.get("openid_list", [])
+            else route(state, body)))
+
+
+@pytest.mark.usefixtures("refusing_unknown")
+def test_an_unknown_openid_is_dropped_and_the_rest_of_its_batch_tagged(
+        store: Store, client: WeChatClient, standin: StandIn) -> None:
+    for n in range(10):
+        tags.enqueue_audience_change(store, f"o{n}", "", "farmers")
+    tags.enqueue_audience_change(store, UNKNOWN, "", "farmers")
+    assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(changes=10, invalid=1)
+    assert members(standin, "农民") == {f"o{n}" for n in range(10)}
+    assert tags.queued(store) == []
+
+
+@pytest.mark.usefixtures("refusing_unknown")
+def test_a_dropped_unknown_openid_is_logged_by_its_log_id_only(
+        store: Store, client: WeChatClient, caplog: pytest.LogCaptureFixture) -> None:
     tags.enqueue_audience_change(store, "o1", "", "farmers")
-    tags.enqueue_audience_change(store, "o2", "", "women")
-    tags.forget_queued(store, "o1")
-    assert [e["openid"] for e in tags.queued(store)] == ["o2"]
-    privacy.register(tags.forget_queued)
-    privacy.forget(store, "o2")
-    assert tags.queued(store) == []
+    tags.enqueue_audience_change(store, UNKNOWN, "", "farmers")
+    caplog.set_level(logging.WARNING)
+    tags.drain(store, client, AUDIENCES)
+    assert privacy.log_id(UNKNOWN) in caplog.text and UNKNOWN not in caplog.text
+
+
+def test_a_drain_while_another_process_drains_leaves_the_queue_alone(
+        store: Store, client: WeChatClient, standin: StandIn) -> None:
+    tags.enqueue_audience_change(store, "o1", "", "farmers")
+    with held(store.redis, store.key("tags", "drain-lock"), 60_000):  # the other process's drain
+        assert tags.drain(store, client, AUDIENCES) == tags.DrainReport()
+    assert len(tags.queued(store)) == 1 and standin.calls_to(TAGGING) == []
+    assert tags.drain(store, client, AUDIENCES).changes == 1
 
 
 def test_a_tag_deleted_in_the_console_is_created_again_on_the_next_drain(store: Store, client: WeChatClient,
