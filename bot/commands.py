@@ -21,14 +21,22 @@ Handler = Callable[["Dispatcher", Turn], Outcome]
 
 def run(dispatcher: "Dispatcher", turn: Turn) -> Outcome | None:
     text = turn.text
-    if text in ALIASES:
-        return run_named(dispatcher, turn, ALIASES[text])
+    name = command_named(text)
+    if name:
+        return run_named(dispatcher, turn, name)
     for prefix in (subscribe_chat.SUBSCRIBE, subscribe_chat.UNSUBSCRIBE):
-        # Only a known topic makes it a command: “退订了还扣费吗” is a consumer's question.
-        topic = subscribe_chat.topic_of(turn, text[len(prefix):]) if text.startswith(prefix) else None
-        if topic:
-            return subscribe_chat.handle(dispatcher, turn, prefix, topic)
+        # Only known topics make it a command: “退订了还扣费吗” is a consumer's question.
+        topics = subscribe_chat.topics_of(turn, text[len(prefix):]) if text.startswith(prefix) else ()
+        if topics:
+            return subscribe_chat.handle(dispatcher, turn, prefix, topics)
     return None
+
+
+def command_named(text: str) -> str | None:
+    """The command `text` names, in any letter case (phones capitalise “Menu”) and with a
+    trailing question mark (“菜单？”); the question route still sees the text as typed."""
+    typed = text.casefold()
+    return ALIASES.get(typed) or ALIASES.get(typed.rstrip("?"))
 
 
 def run_named(dispatcher: "Dispatcher", turn: Turn, name: str) -> Outcome:

@@ -18,36 +18,41 @@ if TYPE_CHECKING:
 SUBSCRIBE, UNSUBSCRIBE, MINE = "订阅", "退订", "我的订阅"
 
 
-def handle(dispatcher: "Dispatcher", turn: Turn, verb: str, topic: str = "") -> Outcome:
-    """`verb` on a topic id the caller has already recognised; without a topic 订阅 lists them."""
+def handle(dispatcher: "Dispatcher", turn: Turn, verb: str, topics: tuple[str, ...] = ()) -> Outcome:
+    """`verb` on topic ids the caller has already recognised; without topics 订阅 lists them."""
     store = dispatcher.runtime.store
     try:
         with store.guard():
-            text = _answer(store, turn, verb, topic)
+            text = _answer(store, turn, verb, topics)
     except StoreUnavailable:
         text = texts.STORE_DOWN
     return Outcome(text, cleared(turn.conversation), notices=False)
 
 
-def _answer(store, turn: Turn, verb: str, topic: str) -> str:
+def _answer(store, turn: Turn, verb: str, chosen: tuple[str, ...]) -> str:
     topics = turn.snapshot.content.topics
     if verb == MINE:
         mine = [topics[t].name for t in subscriptions.topics_of(store, turn.openid) if t in topics]
         return ("您订阅了：" + "、".join(mine) + "。回复「退订 专题名」可退订。") if mine else (
             "您还没有订阅任何专题。" + topic_list(topics))
-    if not topic:
+    if not chosen:
         return topic_list(topics)
-    name = topics[topic].name
+    names = [topics[t].name for t in chosen]
+    named = "、".join(f"「{n}」" for n in names)
     if verb == SUBSCRIBE:
-        subscriptions.subscribe(store, turn.openid, topic)
-        return f"已订阅「{name}」。有新内容时会推送给您；回复「退订 {name}」可随时退订。"
-    subscriptions.unsubscribe(store, turn.openid, topic)
-    return f"已退订「{name}」。"
+        for topic in chosen:
+            subscriptions.subscribe(store, turn.openid, topic)
+        how = names[0] if len(names) == 1 else "专题名"
+        return f"已订阅{named}。有新内容时会推送给您；回复「退订 {how}」可随时退订。"
+    for topic in chosen:
+        subscriptions.unsubscribe(store, turn.openid, topic)
+    return f"已退订{named}。"
 
 
-def topic_of(turn: Turn, argument: str) -> str | None:
-    argument = argument.strip(" 「」“”\"'")
-    return subscriptions.parse_topic(argument, turn.snapshot.content.topics) if argument else None
+def topics_of(turn: Turn, argument: str) -> tuple[str, ...]:
+    """The topics named after 订阅/退订; () when the rest of the text is not only topics."""
+    argument = argument.strip(" :：?「」“”\"'")
+    return subscriptions.parse_topics(argument, turn.snapshot.content.topics) if argument else ()
 
 
 def topic_list(topics) -> str:

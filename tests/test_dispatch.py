@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot import texts
 from bot.messages import Inbound
 from bot.pages import MORE_FOOTER
@@ -31,6 +33,15 @@ def test_menu_shows_the_main_menu_in_the_conventions_format(runtime: Runtime) ->
 
 def test_help_and_question_mark_are_the_menu_too(runtime: Runtime) -> None:
     assert say(runtime, "帮助") == say(runtime, "？") == say(runtime, "菜单")
+
+
+@pytest.mark.parametrize("typed", ["Menu", "MENU", "HELP", "Help", "菜单？", "菜单?", "帮助？"])
+def test_the_menu_is_recognised_in_any_case_and_with_a_question_mark(runtime: Runtime, typed: str) -> None:
+    assert say(runtime, typed).startswith("普法助手 · 主菜单")
+
+
+def test_a_question_ending_in_a_question_mark_is_still_answered(runtime: Runtime) -> None:
+    assert say(runtime, "老板不给我工资咋办？").startswith("【老板拖欠工资怎么办】")
 
 
 def test_a_digit_opens_the_option_and_zero_goes_back(runtime: Runtime) -> None:
@@ -151,6 +162,31 @@ def test_subscribing_listing_and_unsubscribing_a_topic(runtime: Runtime) -> None
 
 def test_a_question_starting_with_tuiding_is_not_a_command(runtime: Runtime) -> None:
     assert not say(runtime, "退订了还扣费吗").startswith("已退订")
+
+
+@pytest.mark.parametrize("question", ["订阅了健身课不能退费，违反合同吗", "订阅号的文章侵权了怎么办",
+                                      "退订会员还扣费吗，消费者怎么维权"])
+def test_a_question_naming_a_topic_word_after_the_verb_is_not_a_command(runtime: Runtime, question: str) -> None:
+    assert not say(runtime, question).startswith(("已订阅", "已退订"))
+    assert say(runtime, "我的订阅").startswith("您还没有订阅任何专题。")
+
+
+def test_subscribing_to_two_topics_at_once_subscribes_to_both(runtime: Runtime) -> None:
+    assert say(runtime, "订阅 宪法 民法典") == "已订阅「宪法」、「民法典」。有新内容时会推送给您；回复「退订 专题名」可随时退订。"
+    assert say(runtime, "我的订阅") == "您订阅了：民法典、宪法。回复「退订 专题名」可退订。"
+    assert say(runtime, "退订 宪法 民法典") == "已退订「宪法」、「民法典」。"
+
+
+def test_a_topic_may_be_followed_by_zhuanti(runtime: Runtime) -> None:
+    assert say(runtime, "订阅宪法专题").startswith("已订阅「宪法」。")
+
+
+def test_a_simulator_user_choosing_an_audience_queues_no_tag_change(runtime: Runtime) -> None:
+    from scheduler import tags
+
+    say(runtime, "身份", openid="sim-editor")
+    assert say(runtime, "5", openid="sim-editor") == texts.audience_set("进城务工人员")
+    assert tags.queued(runtime.store) == []
 
 
 def test_deleting_my_data_needs_confirmation_and_removes_every_key(runtime: Runtime) -> None:

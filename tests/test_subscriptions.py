@@ -44,13 +44,33 @@ def test_subscribe_is_listed_both_ways_and_unsubscribe_removes_it(store: Store) 
     assert subs.subscribers(store, "anti_fraud") == ["o2"]
 
 
-@pytest.mark.parametrize("text, topic", [
-    ("反诈", "anti_fraud"), ("反诈骗", "anti_fraud"), ("电信 诈骗", "anti_fraud"),
-    ("国家宪法日", "constitution"), ("民法典", "civil_code"), ("我想了解民法", "civil_code"),
-    ("civil_code", "civil_code"), ("天气", None), ("", None),
+@pytest.mark.parametrize("text, topics", [
+    ("反诈", ("anti_fraud",)), ("反诈骗", ("anti_fraud",)), ("电信 诈骗", ("anti_fraud",)),
+    ("国家宪法日", ("constitution",)), ("民法典", ("civil_code",)), ("civil_code", ("civil_code",)),
+    ("宪法专题", ("constitution",)), ("反诈 栏目", ("anti_fraud",)), ("天气", ()), ("", ()),
 ])
-def test_parse_topic_matches_names_and_words(text: str, topic: str | None) -> None:
-    assert subs.parse_topic(text, TOPICS) == topic
+def test_parse_topics_matches_names_words_and_ids(text: str, topics: tuple[str, ...]) -> None:
+    assert subs.parse_topics(text, TOPICS) == topics
+
+
+@pytest.mark.parametrize("text", ["我想了解民法", "了健身课不能退费，违反合同吗", "号的文章侵权了怎么办",
+                                  "会员还扣费吗，诈骗怎么维权"])
+def test_a_text_that_only_contains_a_topic_word_names_no_topic(text: str) -> None:
+    assert subs.parse_topics(text, TOPICS) == ()
+
+
+def test_several_topics_are_all_named_in_order() -> None:
+    assert subs.parse_topics("宪法 民法典、反诈", TOPICS) == ("constitution", "civil_code", "anti_fraud")
+
+
+def test_several_parts_name_no_topic_when_one_is_not_a_topic() -> None:
+    assert subs.parse_topics("宪法 天气", TOPICS) == ()
+
+
+def test_an_editors_stand_in_user_keeps_the_topic_but_joins_no_subscriber_set(store: Store) -> None:
+    subs.subscribe(store, "sim-3f2a", "anti_fraud")
+    assert subs.topics_of(store, "sim-3f2a") == ["anti_fraud"]
+    assert subs.subscribers(store, "anti_fraud") == []
 
 
 def test_a_user_message_opens_five_customer_service_messages_for_48_hours(store: Store) -> None:
