@@ -138,7 +138,7 @@ def _review_due(entry: Item | QuizQuestion, today: dt.date, path: str) -> list[F
 
 def check_governing(content: Content, path: str) -> list[Finding]:
     """The `governing` citations of repealed.yaml point at real current articles."""
-    lines = _lines(path)
+    lines = source_lines(path)
     found = []
     for gone in content.repealed.values():
         for subject, ref in gone.governing.items():
@@ -162,7 +162,8 @@ def check_campaign_cites(content: Content) -> list[Finding]:
     return found
 
 
-def _lines(path: str) -> list[str]:
+def source_lines(path: str) -> list[str]:
+    """A content file's lines, for pointing a finding at one; empty when it cannot be read."""
     try:
         with open(path, encoding="utf-8") as handle:
             return handle.read().splitlines()

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
-from bot.checkcites import finding
+from bot.checkcites import finding, source_lines
 from bot.figures import Figure, find_figures
 from bot.model import Content, Finding, Item, split_source
 
@@ -84,7 +83,7 @@ def check_figures(content: Content) -> list[Finding]:
     for item in content.items.values():
         path = split_source(item.source)[0]
         if path not in files:
-            files[path] = _read(path)
+            files[path] = source_lines(path)
         lines = files[path]
         for key, text, figure in unbacked(item, content):
             found.append(finding(
@@ -94,10 +93,3 @@ def check_figures(content: Content) -> list[Finding]:
                 "to 12348 and list it under `figures:` with its origin — see docs/content-format.md", "warning"))
         found += _noted(item)
     return found
-
-
-def _read(path: str) -> list[str]:
-    try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
