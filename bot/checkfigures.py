@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from bot.checkcites import finding, source_lines
 from bot.figures import Figure, find_figures
-from bot.model import Content, Finding, Item, split_source
+from bot.model import FIGURE, Content, Finding, Item, split_source
 
 
 def cited_texts(item: Item, content: Content) -> list[str]:
@@ -90,6 +90,7 @@ def check_figures(content: Content) -> list[Finding]:
                 f"{path}:{_line(item, key, text, figure, lines)}",
                 f"{item.id} states {figure.written}, which none of its cited articles contains",
                 f"cite the article that sets {figure.written}, or say where the figure comes from in words, refer "
-                "to 12348 and list it under `figures:` with its origin — see docs/content-format.md", "warning"))
+                "to 12348 and list it under `figures:` with its origin — see docs/content-format.md", "warning",
+                FIGURE))
         found += _noted(item)
     return found

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from bot.laws import Citation, LawLibrary
 
 
-LAW_CHANGED, REVIEW = "law", "review"  # Finding kinds: re-review against a changed law; a review due
+# Finding kinds: re-review against a changed law; a review due; a figure no cited article holds
+LAW_CHANGED, REVIEW, FIGURE = "law", "review", "figure"
 
 
 def split_source(source: str) -> tuple[str, int]:

@@ -3,6 +3,7 @@
 The fixture is clean (test_check), so every finding after an edit is the edit's."""
 from __future__ import annotations
 
+from bot.admin.attention import attention
 from bot.check import check, errors
 from tests.test_check import TODAY, edit, findings_after, tree
 
@@ -16,6 +17,11 @@ def test_an_unbacked_figure_is_a_warning_at_its_line(tmp_path):
         (9, "warning", "workers-unpaid-wages states 30日, which none of its cited articles contains")]
     assert found[0].fix.startswith("cite the article that sets 30日, or say where the figure comes from")
     assert errors(found) == []
+
+
+def test_an_unbacked_figure_is_listed_for_editors_as_a_figure(tmp_path):
+    found = findings_after(tmp_path, LABOUR, "可以依法讨要。", "可以依法讨要，30日内去投诉。")
+    assert [a.kind_label for a in attention(None, found)] == ["数字在所引法条中找不到"]
 
 
 def test_a_figure_written_otherwise_than_in_the_cited_article_is_backed(tmp_path):

@@ -10,10 +10,11 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.model import LAW_CHANGED, REVIEW, Content, Finding, split_source
+from bot.model import FIGURE, LAW_CHANGED, REVIEW, Content, Finding, split_source
 
 OTHER = "other"
-KINDS = {LAW_CHANGED: "法条已修改，需重新审核", REVIEW: "审核到期或未审核", OTHER: "其他问题"}
+KINDS = {LAW_CHANGED: "法条已修改，需重新审核", REVIEW: "审核到期或未审核", FIGURE: "数字在所引法条中找不到",
+         OTHER: "其他问题"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def _blocks(content: Content) -> dict[str, tuple[list[int], list[tuple[str, str]
 
 
 def attention(content: Content | None, findings: list[Finding]) -> list[Attention]:
-    """Every finding with its kind and entry: changed laws first, then due reviews, then the rest."""
+    """Every finding with its kind and entry: changed laws first, then due reviews, figures, the rest."""
     blocks = _blocks(content) if content is not None else {}
     found = []
     for finding in findings:
