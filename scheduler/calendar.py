@@ -231,8 +231,23 @@ def _month_day(schema: Schema, value: Any, line: int) -> tuple[int, int] | None:
             return int(match[1]), int(match[2])
     except ValueError:
         pass
-    schema.error(line, f"{value!r} is not a month-day", "write MM-DD with two digits each, e.g. 12-04")
+    full = _full_date(value)
+    if full:
+        schema.error(line, f"{full.isoformat()} is a full date, but `on:` repeats every year",
+                     f"write {full:%m-%d}, or use `years: {{{full.year}: {full:%m-%d}}}` for one year only")
+    else:
+        schema.error(line, f"{value!r} is not a month-day", "write MM-DD with two digits each, e.g. 12-04")
     return None
+
+
+def _full_date(value: Any) -> dt.date | None:
+    """`on: 2026-12-04` (YAML reads it as a date) or the same in quotes: a year where none belongs."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
 
 
 def _fixed_days(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slot]:

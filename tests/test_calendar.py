@@ -188,3 +188,13 @@ campaigns:
 def test_a_send_time_whose_grace_ends_before_quiet_hours_do_never_goes_out(tmp_path: Path) -> None:
     campaigns, _ = load(tmp_path, 'campaigns:\n  - {id: dawn, title: 晨, on: 12-04, time: "07:00", text: x}\n')
     assert [f.severity for f in check_send_times(campaigns, 0.5, (22, 8))] == ["error"]
+
+
+def test_a_full_date_under_on_says_on_repeats_every_year(tmp_path: Path) -> None:
+    _, findings = load(tmp_path, """
+campaigns:
+  - {id: constitution_day, title: 国家宪法日, on: 2026-12-04, text: x}
+""")
+    assert [(f.line, f.message, f.fix) for f in findings] == [
+        (3, "2026-12-04 is a full date, but `on:` repeats every year",
+         "write 12-04, or use `years: {2026: 12-04}` for one year only")]
