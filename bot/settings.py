@@ -172,8 +172,8 @@ def _grace(name: str, raw: str) -> float | Literal["same-day"]:
         hours = float(value)
     except ValueError:
         hours = -1.0
-    if not 0 <= hours <= 168:
-        raise SettingError(name, raw, "use same-day, or a number of hours between 0 and 168, e.g. 6")
+    if not 0 <= hours <= 24:  # a send never leaves its own day, so more than 24 hours would mean nothing
+        raise SettingError(name, raw, "use same-day, or a number of hours between 0 and 24, e.g. 6")
     return hours
 
 
@@ -215,7 +215,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MENUS_DIR", "menus", "where the menu YAML lives", _path),
     Setting("PREVIEW_OPENIDS", "", "editors' openids for campaign previews, comma-separated", _list),
     Setting("CAMPAIGN_GRACE", "same-day",
-            "how late a missed send may still go out: `same-day` (until quiet hours begin) or a number of hours",
+            "how late a missed send may still go out: `same-day` (until quiet hours begin) or a number of hours; "
+            "never after its campaign's own day, since WeChat counts the quota by the day a send goes out",
             _grace),
     Setting("QUIET_HOURS", "22-08", "no sends in these hours (`HH-HH`, Asia/Shanghai), catch-up included",
             _quiet_hours),

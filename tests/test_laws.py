@@ -84,11 +84,3 @@ def test_parse_citation_with_paragraph_and_item():
 def test_find_citations_sees_documents_by_name():
     found = find_citations("依据《关于设立国家宪法日的决定》和《宪法》第三十五条")
     assert [(c.name, c.article) for c in found] == [("关于设立国家宪法日的决定", ""), ("宪法", "第三十五条")]
-
-
-def test_all_laws_load_quickly():
-    import time
-
-    start = time.perf_counter()
-    load_laws(LAWS)
-    assert time.perf_counter() - start < 1.0
