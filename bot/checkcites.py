@@ -10,7 +10,8 @@ import difflib
 import re
 from typing import Iterable, Mapping
 
-from bot.laws import Article, Citation, Law, LawLibrary, find_citations, normalise_name, parse_citation, to_chinese
+from bot.laws import (CN_NUM, Article, Citation, Law, LawLibrary, find_citations, normalise_name, parse_citation,
+                      to_chinese)
 from bot.model import LAW_CHANGED, REVIEW, Cite, Content, Finding, Item, QuizQuestion, Repealed, split_source
 
 REVIEW_DUE = dt.timedelta(days=365)
@@ -20,9 +21,39 @@ def finding(source: str, message: str, fix: str, severity: str = "error", kind: 
     return Finding(*split_source(source), message, fix, severity, kind)
 
 
+_NUMBER = rf"[0-9０-９{CN_NUM}]+"
+# A citation as an editor may write it, Arabic numerals and ranges (第30-32条) included: `CITATION` reads
+# only Chinese numerals, so 《劳动合同法》第30条 would otherwise pass as a law named without an article.
+WRITTEN = re.compile(rf"《[^《》]{{1,60}}》第{_NUMBER}(?:[-－~～—至到]第?{_NUMBER})?条(?:之{_NUMBER})?"
+                     rf"(?:第{_NUMBER}款)?(?:第{_NUMBER}项)?")
+ARABIC = re.compile(r"[0-9０-９]")
+_ARABIC_NUMBER = re.compile(r"第([0-9０-９]+)(?:[-－~～—至到]第?([0-9０-９]+))?(条|款|项)")
+
+
 def _arabic_fix(ref: str) -> str:
-    """《民法典》第1079条 → the form the checker wants, so the fix can be copied."""
-    return re.sub(r"第([0-9]+)(条|款|项)", lambda m: f"第{to_chinese(int(m.group(1)))}{m.group(2)}", ref)
+    """《民法典》第1079条 → the form the checker wants, so the fix can be copied; 第30-32条 → 第三十条至第三十二条."""
+    def chinese(match: re.Match[str]) -> str:
+        numbers = [int(n) for n in match.groups()[:2] if n]
+        if not all(0 < n < 10000 for n in numbers):
+            return match.group(0)
+        return "至".join(f"第{to_chinese(n)}{match.group(3)}" for n in numbers)
+
+    return _ARABIC_NUMBER.sub(chinese, ref)
+
+
+def arabic_citations(text: str) -> list[str]:
+    """The citations in `text` written with Arabic numerals, as written."""
+    return [m.group(0) for m in WRITTEN.finditer(text) if ARABIC.search(m.group(0))]
+
+
+def _arabic_finding(source: str, written: str) -> Finding:
+    return finding(source, f"{written} writes its numbers in Arabic numerals",
+                   f"write {_arabic_fix(written)} (Chinese numerals, as in the law text)")
+
+
+def _law_hint(name: str, laws: LawLibrary) -> str:
+    close = difflib.get_close_matches(normalise_name(name), [law.short for law in laws], n=1, cutoff=0.5)
+    return f"did you mean 《{close[0]}》?" if close else "use a file name from content/laws/ as the short name"
 
 
 def resolve_cite(cite: Cite, laws: LawLibrary,
@@ -40,9 +71,8 @@ def resolve_cite(cite: Cite, laws: LawLibrary,
                              f"cite the article of 《{gone.successor}》 that now governs this")
     law = laws.resolve(parsed.name)
     if law is None:
-        close = difflib.get_close_matches(normalise_name(parsed.name), [l.short for l in laws], n=1, cutoff=0.5)
-        hint = f"did you mean 《{close[0]}》?" if close else "use a file name from content/laws/ as the short name"
-        return None, finding(cite.source, f"{cite.ref}: no law named {parsed.name} in content/laws/", hint)
+        return None, finding(cite.source, f"{cite.ref}: no law named {parsed.name} in content/laws/",
+                             _law_hint(parsed.name, laws))
     if law.is_document:
         if parsed.article:
             return law, finding(cite.source, f"{cite.ref}: 《{law.short}》 is not divided into articles",
@@ -85,19 +115,44 @@ def _key(citation: Citation, laws: LawLibrary) -> tuple[str, str]:
     return (law.short if law else normalise_name(citation.name), citation.article)
 
 
+def _written(texts: Iterable[str], laws: LawLibrary) -> tuple[dict[tuple[str, str], str], set[str], list[str]]:
+    """What the texts cite: each (law, article) with how it was first written, the laws named, and
+    the citations written with Arabic numerals (read as their Chinese form, so cites still match)."""
+    written: dict[tuple[str, str], str] = {}
+    named: set[str] = set()
+    arabic: list[str] = []
+    for text in texts:
+        found = [(c, text[c.start:c.end]) for c in find_citations(text)]
+        for as_written in arabic_citations(text):
+            arabic.append(as_written)
+            found += [(c, as_written) for c in find_citations(_arabic_fix(as_written))[:1]]
+        for citation, as_written in found:
+            named.add(_key(citation, laws)[0])
+            if citation.article:
+                written.setdefault(_key(citation, laws), as_written)
+    return written, named, arabic
+
+
 def check_text(source: str, texts: Iterable[str], cites: tuple[Cite, ...], laws: LawLibrary,
-               repealed: Mapping[str, Repealed]) -> list[Finding]:
-    """Every `《…》第…条` in the text is in `cites`, and every cite appears in the text."""
-    in_text = [c for text in texts for c in find_citations(text)]
-    written = {_key(c, laws) for c in in_text if c.article}
-    named = {_key(c, laws)[0] for c in in_text}
-    listed = {_key(cite.citation, laws): cite for cite in cites if cite.citation}
-    found = []
-    for key in sorted(written - set(listed)):
-        gone = repealed.get(key[0])
-        fix = (f"{key[0]} is repealed: cite 《{gone.successor}》 instead" if gone
-               else f"add `- ref: 《{key[0]}》{key[1]}` to cites, or correct the text")
-        found.append(finding(source, f"《{key[0]}》{key[1]} is in the text but not in cites", fix))
+               repealed: Mapping[str, Repealed], lines: list[str]) -> list[Finding]:
+    """Every `《…》第…条` in the text is in `cites` with Chinese numerals, and every cite appears in the
+    text; each finding about the text points at the line that holds the citation."""
+    path, start = split_source(source)
+    written, named, arabic = _written(texts, laws)
+    listed = {_key(parsed, laws): cite for cite in cites
+              if (parsed := cite.citation or parse_citation(_arabic_fix(cite.ref)))}
+    found = [_arabic_finding(f"{path}:{line_of(lines, start, a)}", a) for a in dict.fromkeys(arabic)]
+    for key in sorted(set(written) - set(listed)):
+        at, gone = f"{path}:{line_of(lines, start, written[key])}", repealed.get(key[0])
+        if gone:
+            found.append(finding(at, f"《{key[0]}》{key[1]} is in the text but not in cites",
+                                 f"{key[0]} is repealed: cite 《{gone.successor}》 instead"))
+        elif laws.resolve(key[0]) is None:
+            found.append(finding(at, f"{written[key]} in the text: no law named {key[0]} in content/laws/",
+                                 f"correct the law's name in the text: {_law_hint(key[0], laws)}"))
+        else:
+            found.append(finding(at, f"《{key[0]}》{key[1]} is in the text but not in cites",
+                                 f"add `- ref: 《{key[0]}》{key[1]}` to cites, or correct the text"))
     for key, cite in listed.items():
         missing = key not in written if key[1] else key[0] not in named
         if missing:
@@ -117,11 +172,12 @@ def _texts(entry: Item | QuizQuestion) -> tuple[str, ...]:
 def check_content_cites(content: Content, today: dt.date) -> list[Finding]:
     """Citations of every item and quiz question, and reviews that are due."""
     found: list[Finding] = []
+    files = SourceLines()
     for entry in (*content.items.values(), *content.quiz.values()):
         path = split_source(entry.source)[0]
         for cite in entry.cites:
             found += check_cite(cite, content.laws, content.repealed, path)
-        found += check_text(entry.source, _texts(entry), entry.cites, content.laws, content.repealed)
+        found += check_text(entry.source, _texts(entry), entry.cites, content.laws, content.repealed, files[path])
         found += _review_due(entry, today, path)
     return found
 
@@ -142,22 +198,25 @@ def check_governing(content: Content, path: str) -> list[Finding]:
     found = []
     for gone in content.repealed.values():
         for subject, ref in gone.governing.items():
-            line = next((n for n, text in enumerate(lines, 1) if ref in text), 1)
-            cite = Cite(ref, "", source=f"{path}:{line}", citation=parse_citation(ref))
+            cite = Cite(ref, "", source=f"{path}:{line_of(lines, 1, ref)}", citation=parse_citation(ref))
             found += [f for f in check_cite(cite, content.laws, {}, path) if f.severity == "error"]
     return found
 
 
 def check_campaign_cites(content: Content) -> list[Finding]:
-    """Broadcast texts cite real, current articles too (a law named without an article is fine there)."""
-    found = []
+    """Broadcast texts cite real, current articles with Chinese numerals too (a law named without an
+    article is fine there); each finding points at the line that holds the citation."""
+    found: list[Finding] = []
+    files = SourceLines()
     for campaign in content.campaigns:
-        texts = [campaign.theme.text, *(slot.theme.text for slot in campaign.slots)]
-        for text in texts:
+        path, start = split_source(campaign.source)
+        for text in (campaign.theme.text, *(slot.theme.text for slot in campaign.slots)):
+            found += [_arabic_finding(f"{path}:{line_of(files[path], start, a)}", a) for a in arabic_citations(text)]
             for parsed in find_citations(text):
                 if not parsed.article and normalise_name(parsed.name) not in content.repealed:
                     continue
-                cite = Cite(text[parsed.start:parsed.end], "", source=campaign.source, citation=parsed)
+                written = text[parsed.start:parsed.end]
+                cite = Cite(written, "", source=f"{path}:{line_of(files[path], start, written)}", citation=parsed)
                 found += [f for f in check_cite(cite, content.laws, content.repealed, "") if f.severity == "error"]
     return found
 
@@ -169,3 +228,21 @@ def source_lines(path: str) -> list[str]:
             return handle.read().splitlines()
     except OSError:
         return []
+
+
+class SourceLines(dict):
+    """Content files' lines by path, each file read once per check."""
+
+    def __missing__(self, path: str) -> list[str]:
+        self[path] = lines = source_lines(path)
+        return lines
+
+
+def line_of(lines: list[str], start: int, needle: str) -> int:
+    """The first line from `start` on that holds `needle` (words an entry says), else `start`."""
+    return next((n for n in range(start, len(lines) + 1) if needle in lines[n - 1]), start)
+
+
+def key_line(lines: list[str], start: int, key: str) -> int:
+    """The line of the first `key:` from `start` on (an entry's `answer:`), else `start`."""
+    return next((n for n in range(start, len(lines) + 1) if lines[n - 1].lstrip(" -").startswith(f"{key}:")), start)

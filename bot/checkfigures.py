@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from bot.checkcites import finding, source_lines
+from bot.checkcites import SourceLines, finding, key_line, line_of
 from bot.figures import Figure, find_figures
 from bot.model import FIGURE, Content, Finding, Item, split_source
 
@@ -55,10 +55,8 @@ def unbacked(item: Item, content: Content) -> list[tuple[str, str, Figure]]:
 
 def _line(item: Item, key: str, text: str, figure: Figure, lines: list[str]) -> int:
     """The YAML line that holds the figure: the first after the item's `key:` holding its line of text."""
-    start = split_source(item.source)[1]
     said = (text[:figure.start].rpartition("\n")[2] + text[figure.start:].partition("\n")[0]).strip()
-    after_key = next((n for n in range(start, len(lines) + 1) if lines[n - 1].lstrip().startswith(f"{key}:")), start)
-    return next((n for n in range(after_key, len(lines) + 1) if said in lines[n - 1]), after_key)
+    return line_of(lines, key_line(lines, split_source(item.source)[1], key), said)
 
 
 def _noted(item: Item) -> list[Finding]:
@@ -79,11 +77,9 @@ def _noted(item: Item) -> list[Finding]:
 def check_figures(content: Content) -> list[Finding]:
     """A warning for every figure an item states that none of its cited articles contains."""
     found: list[Finding] = []
-    files: dict[str, list[str]] = {}
+    files = SourceLines()
     for item in content.items.values():
         path = split_source(item.source)[0]
-        if path not in files:
-            files[path] = source_lines(path)
         lines = files[path]
         for key, text, figure in unbacked(item, content):
             found.append(finding(

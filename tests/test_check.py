@@ -13,6 +13,7 @@ from bot.model import LAW_CHANGED, REVIEW
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "content"
 TODAY = dt.date(2026, 11, 25)
+LABOUR = "content/packs/workers/labour.yaml"
 
 
 def tree(tmp_path: Path) -> tuple[Path, Path]:
@@ -87,6 +88,47 @@ def test_arabic_numerals_in_a_ref_get_the_exact_fix(tmp_path):
     assert any(f.fix == "write 《劳动合同法》第八十二条" for f in found)
 
 
+def test_arabic_numerals_in_the_answer_are_an_error_at_their_line_with_the_exact_fix(tmp_path):
+    found = findings_after(tmp_path, LABOUR, "《劳动合同法》第三十条要求", "《劳动合同法》第30条要求")
+    assert [str(f) for f in found] == [
+        f"{found[0].path}:10: 《劳动合同法》第30条 writes its numbers in Arabic numerals — "
+        "write 《劳动合同法》第三十条 (Chinese numerals, as in the law text)"]
+
+
+@pytest.mark.parametrize(("written", "fix"), [("第82条第2款", "第八十二条第二款"), ("第八十二条第2款", "第八十二条第二款"),
+                                              ("第82-83条", "第八十二条至第八十三条"), ("第８２条", "第八十二条")])
+def test_arabic_paragraphs_items_and_ranges_in_the_case_are_errors(tmp_path, written, fix):
+    found = findings_after(tmp_path, LABOUR, "依据《劳动合同法》第八十二条支持", f"依据《劳动合同法》{written}支持")
+    assert [(f.line, f.fix) for f in errors(found)] == [
+        (35, f"write 《劳动合同法》{fix} (Chinese numerals, as in the law text)")]
+
+
+def test_arabic_numerals_in_a_quiz_explanation_are_an_error(tmp_path):
+    found = findings_after(tmp_path, "content/quizzes/constitution.yaml", "《法治宣传教育法》第十三条要求",
+                           "《法治宣传教育法》第13条要求")
+    assert [(Path(f.path).name, f.line, f.fix) for f in errors(found)] == [
+        ("constitution.yaml", 6, "write 《法治宣传教育法》第十三条 (Chinese numerals, as in the law text)")]
+
+
+def test_a_citation_missing_from_cites_is_reported_at_its_line(tmp_path):
+    found = findings_after(tmp_path, LABOUR, "求助：拨打12333；", "《劳动合同法》第三十一条也有规定。求助：拨打12333；")
+    assert [(f.line, f.message) for f in errors(found)] == [
+        (11, "《劳动合同法》第三十一条 is in the text but not in cites")]
+
+
+def test_a_misspelt_law_in_the_text_suggests_the_right_name(tmp_path):
+    found = findings_after(tmp_path, LABOUR, "《劳动合同法》第三十条要求", "《劳动合同发》第三十条要求")
+    misspelt = [f for f in errors(found) if "劳动合同发" in f.message]
+    assert [(f.line, f.message, f.fix) for f in misspelt] == [
+        (10, "《劳动合同发》第三十条 in the text: no law named 劳动合同发 in content/laws/",
+         "correct the law's name in the text: did you mean 《劳动合同法》?")]
+
+
+def test_an_oversize_answer_is_reported_at_its_answer_line(tmp_path):
+    found = findings_after(tmp_path, LABOUR, "      可以要。\n", "      可以要。\n" + "      很长的一句话。\n" * 200)
+    assert [f.line for f in errors(found) if "bytes as sent" in f.message] == [25]
+
+
 def test_unreachable_item_is_an_error(tmp_path):
     found = findings_after(tmp_path, "menus/audiences.yaml", "      - {label: 没签合同, item: workers-no-contract}\n", "")
     assert any("workers-no-contract cannot be reached" in f.message for f in errors(found))
@@ -143,7 +185,7 @@ def test_a_campaign_citing_an_invented_article_is_caught_with_file_and_line(tmp_
     content_dir, menus_dir = tree(tmp_path)
     (content_dir / "campaigns.yaml").write_text(CAMPAIGN.format(ref="《宪法》第三百条"), encoding="utf-8")
     bad = errors(check(content_dir, menus_dir, TODAY))
-    assert [(Path(f.path).name, f.line) for f in bad] == [("campaigns.yaml", 2)]
+    assert [(Path(f.path).name, f.line) for f in bad] == [("campaigns.yaml", 8)]
     assert "the law has 143 articles" in bad[0].message
 
 
@@ -172,3 +214,10 @@ def test_questions_the_matcher_reads_as_the_same_are_duplicates():
              second.id: dataclasses.replace(second, questions=(*second.questions, "押金不退怎么办？"))}
     content = dataclasses.replace(content, items=items, synonyms={"咋办": "怎么办"})
     assert len(check_questions(content)) == 1
+
+
+def test_a_campaign_citing_with_arabic_numerals_is_an_error_at_its_line(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (content_dir / "campaigns.yaml").write_text(CAMPAIGN.format(ref="《宪法》第5条"), encoding="utf-8")
+    assert [(Path(f.path).name, f.line, f.fix) for f in errors(check(content_dir, menus_dir, TODAY))] == [
+        ("campaigns.yaml", 8, "write 《宪法》第五条 (Chinese numerals, as in the law text)")]

@@ -10,11 +10,12 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 
+from bot.checkrefs import UNREADABLE
 from bot.model import FIGURE, LAW_CHANGED, REVIEW, Content, Finding, split_source
 
 OTHER = "other"
-KINDS = {LAW_CHANGED: "法条已修改，需重新审核", REVIEW: "审核到期或未审核", FIGURE: "数字在所引法条中找不到",
-         OTHER: "其他问题"}
+KINDS = {UNREADABLE: "文件无法读取（先修这里，其余问题可能由它引起）", LAW_CHANGED: "法条已修改，需重新审核",
+         REVIEW: "审核到期或未审核", FIGURE: "数字在所引法条中找不到", OTHER: "其他问题"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def _blocks(content: Content) -> dict[str, tuple[list[int], list[tuple[str, str]
 
 
 def attention(content: Content | None, findings: list[Finding]) -> list[Attention]:
-    """Every finding with its kind and entry: changed laws first, then due reviews, figures, the rest."""
+    """Every finding with its kind and entry: files that could not be read first (they explain the rest),
+    then changed laws, due reviews, figures, the rest; within a kind, in the order given."""
     blocks = _blocks(content) if content is not None else {}
     found = []
     for finding in findings:
