@@ -12,8 +12,11 @@ from app import create_app
 from bot import certificates
 from bot.admin import auth, charts, views
 from bot.admin.figures import Share, collect, half_year, previous_half_year
+from bot.admin.attention import attention
 from bot.check import load_and_check
+from bot.checkrefs import UNREADABLE
 from bot.clock import SHANGHAI
+from bot.model import LAW_CHANGED, Finding
 from bot.runtime import build_runtime
 from bot.settings import load_settings
 from tests.web import record_unanswered
@@ -283,6 +286,17 @@ def test_the_content_page_shows_an_item_whose_law_changed(redis_url, tmp_path):
     assert "changed since it was reviewed" in page
 
 
+def test_the_content_page_lists_a_file_that_could_not_be_read_first():
+    content = FIXTURE / "content"
+    changed_law = Finding(str(content / "packs/public/constitution.yaml"), 5, "the text changed", "re-review",
+                          kind=LAW_CHANGED)
+    syntax = Finding(str(content / "packs/workers/labour.yaml"), 8, "YAML syntax: a tab", "replace it",
+                     kind=UNREADABLE)
+    listed = attention(None, [changed_law, syntax])
+    assert [a.finding for a in listed] == [syntax, changed_law]
+    assert listed[0].kind_label.startswith("文件无法读取")
+
+
 def test_the_content_page_checks_the_disk_again_only_after_a_file_changed(redis_url, tmp_path, monkeypatch):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE, content)
@@ -326,6 +340,37 @@ def test_the_certificate_page_tells_genuine_from_unknown(client, runtime):
 def test_the_simulator_answers_with_a_cited_law(client):
     response = client.post("/admin/simulator/send", json={"text": "老板不跟我签合同"}, headers=BEARER)
     assert re.search(r"《[^》]+》第[一二三四五六七八九十百千零]+条", response.json["reply"])
+
+
+def serving_last_good(redis_url, tmp_path):
+    """A server restarted after an edit `pufa check` refuses: it serves the last good content."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    make_runtime(redis_url, tmp_path, content=content, admin_token=TOKEN)
+    pack = content / "content" / "packs" / "workers" / "labour.yaml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace('"6eb6864b"', '"00000000"'), encoding="utf-8")
+    runtime = make_runtime(redis_url, tmp_path, content=content, admin_token=TOKEN)
+    assert runtime.content.snapshot().from_last_good
+    return runtime
+
+
+def test_the_simulator_page_says_it_answers_from_the_last_good_content(redis_url, tmp_path):
+    runtime = serving_last_good(redis_url, tmp_path)
+    page = make_app(runtime).test_client().get("/admin/simulator", headers=BEARER).get_data(as_text=True)
+    assert "磁盘上的内容未通过检查，模拟器的回答来自上一版内容：" in page and "changed since it was reviewed" in page
+
+
+def test_the_simulator_reply_says_it_comes_from_the_last_good_content(redis_url, tmp_path):
+    runtime = serving_last_good(redis_url, tmp_path)
+    client = make_app(runtime).test_client()
+    body = client.post("/admin/simulator/send", json={"text": "菜单"}, headers=BEARER).json
+    assert body["last_good"] is True and "changed since it was reviewed" in body["content_error"]
+    assert body["content_version"] == runtime.content.snapshot().version
+
+
+def test_the_simulator_reply_says_when_it_serves_the_files_on_disk(client):
+    body = client.post("/admin/simulator/send", json={"text": "菜单"}, headers=BEARER).json
+    assert body["last_good"] is False and body["content_error"] == ""
 
 
 def test_the_simulator_keeps_one_user_per_browser_session(client):

@@ -20,6 +20,9 @@ from bot.messages import Inbound
 from bot.runtime import SIMULATOR_PREFIX  # the runtime leaves these users out of analytics
 
 MAX_TEXT = 600  # a question, not a document: longer input is a paste no item would match
+# While an edit on disk is refused, replies come from the last good content: an editor trying that
+# edit here must not take the old answer for the new one.
+STALE = "磁盘上的内容未通过检查，模拟器的回答来自上一版内容："
 
 
 def _openid() -> str:
@@ -44,7 +47,7 @@ def _inbound(openid: str, body: dict) -> Inbound | None:
 @bp.get("/simulator")
 def simulator() -> ResponseReturnValue:
     snapshot = auth.runtime().content.snapshot()
-    return render_template("simulator.html", openid=_openid(), snapshot=snapshot,
+    return render_template("simulator.html", openid=_openid(), snapshot=snapshot, stale=STALE,
                            csrf=auth.session()["csrf"], max_text=MAX_TEXT)
 
 
@@ -55,8 +58,11 @@ def simulator_send() -> ResponseReturnValue:
     if inbound is None:
         return jsonify(error=f"send JSON {{\"text\": \"…\"}} with 1–{MAX_TEXT} characters, "
                              "or {\"event\": \"subscribe\"}"), 400
-    reply = auth.runtime().dispatcher.handle(inbound, dt.datetime.now(SHANGHAI))
-    return jsonify(reply=reply.text or "", openid=inbound.openid)
+    rt = auth.runtime()
+    snapshot = rt.content.snapshot()
+    reply = rt.dispatcher.handle(inbound, dt.datetime.now(SHANGHAI))
+    return jsonify(reply=reply.text or "", openid=inbound.openid, content_version=snapshot.version,
+                   last_good=snapshot.from_last_good, content_error=snapshot.error)
 
 
 @bp.post("/simulator/reset")

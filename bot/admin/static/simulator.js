@@ -28,8 +28,17 @@
     });
   }
 
+  // The page says at load whether replies come from the last good content; say so again when that changes.
+  function staleness(data) {
+    var error = data.content_error || "";
+    if (error === phone.dataset.contentError) { return; }
+    phone.dataset.contentError = error;
+    bubble(error ? phone.dataset.stale + error : "磁盘上的内容已通过检查，现在的回答来自内容版本 " + data.content_version, "system");
+  }
+
   function exchange(body) {
     return post(phone.dataset.send, body).then(function (data) {
+      staleness(data);
       bubble(data.reply || "（没有回复）", data.reply ? "bot" : "system");
     }).catch(function (error) {
       bubble("发送失败：" + error.message, "system");
