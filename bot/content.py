@@ -17,7 +17,7 @@ from bot import menus as menu_loader
 from bot.laws import LawLibrary, load_laws, normalise_name, parse_citation
 from bot.model import (Agency, Audience, BottomButton, Case, Cite, Content, Finding, Item, MenuNode,
                        QuizQuestion, Repealed, Topic, UncitedFigure, split_source)
-from bot.yamlsrc import Map, Schema, Seq, label, read_entries, read_yaml
+from bot.yamlsrc import Map, Schema, Seq, label, read_entries, read_top, yaml_files
 
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 ITEM_KEYS = ("id", "title", "questions", "answer")
@@ -25,6 +25,15 @@ ITEM_OPTIONAL = ("cites", "case", "related", "figures", "audiences", "topics", "
 QUIZ_KEYS = ("id", "question", "options", "answer", "explanation")
 QUIZ_OPTIONAL = ("cites", "audiences", "item", "reviewed_by", "reviewed_on")
 LETTERS = "ABCD"
+AGENCY_KEYS = ("account_name", "agency_name", "legal_aid_centre", "legal_aid_phone")
+AGENCY_OPTIONAL = ("legal_aid_address", "working_hours")
+# What stops working when one of these is deleted or renamed: nothing else would notice the loss.
+LOST_WITHOUT = {
+    "campaigns.yaml": "no campaign is sent (国家宪法日, 宪法宣传周 …) and chat shows no 今日专题",
+    "quizzes": "答题 has no questions",
+    "synonyms.yaml": "the words citizens use (工钱, 离昏 …) no longer find the words the content uses",
+    "bottom.yaml": "`pufa menu push` would leave citizens without the bottom bar",
+}
 
 
 def content_version(*directories: Path) -> str:
@@ -35,6 +44,12 @@ def content_version(*directories: Path) -> str:
         for path in sorted(paths):
             digest.update(str(path.relative_to(directory)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def lost(path: Path, what: str) -> Finding:
+    """The error for a file or folder the bot needs that is gone, saying what stops working."""
+    return Finding(label(path), 1, f"{what}: {LOST_WITHOUT[path.name]}",
+                   "restore it from the last good copy in var/last-good/, or write it anew (see docs/content-format.md)")
 
 
 def load_audiences(path: Path, findings: list[Finding]) -> dict[str, Audience]:
@@ -63,7 +78,10 @@ def load_topics(path: Path, findings: list[Finding]) -> dict[str, Topic]:
 
 
 def load_synonyms(path: Path, findings: list[Finding]) -> dict[str, str]:
-    entries, schema = read_entries(path, "synonyms", Map, findings, required=False)
+    if not path.exists():
+        findings.append(lost(path, "the file is missing"))
+        return {}
+    entries, schema = read_entries(path, "synonyms", Map, findings)
     result: dict[str, str] = {}
     for word, target in entries.items():
         if not isinstance(target, (str, int)) or isinstance(target, bool):
@@ -98,14 +116,12 @@ def load_repealed(path: Path, findings: list[Finding]) -> dict[str, Repealed]:
 
 def load_agency(path: Path, findings: list[Finding]) -> Agency:
     schema = Schema(label(path), findings)
-    data, errors = read_yaml(path, schema.label) if path.exists() else (None, [])
-    findings.extend(errors)
-    data = data if isinstance(data, Map) else Map()
-    required = ("account_name", "agency_name", "legal_aid_centre", "legal_aid_phone")
-    optional = ("legal_aid_address", "working_hours")
-    if not errors:
-        schema.keys(data, required, optional, "agency.yaml")
-    return Agency(*(schema.text(data, key, "agency.yaml") for key in (*required, *optional)))
+    written = ", ".join(f"{key}:" for key in AGENCY_KEYS)
+    data = read_top(path, schema, f"write {written} and, if you like, {', '.join(AGENCY_OPTIONAL)} "
+                                  "(see docs/content-format.md)")
+    if data is not None:
+        schema.keys(data, AGENCY_KEYS, AGENCY_OPTIONAL, "agency.yaml")
+    return Agency(*(schema.text(data or Map(), key, "agency.yaml") for key in (*AGENCY_KEYS, *AGENCY_OPTIONAL)))
 
 
 def load_cites(schema: Schema, data: Map, laws: LawLibrary, what: str) -> tuple[Cite, ...]:
@@ -172,7 +188,9 @@ def load_item(schema: Schema, data: Map, audience: str, topic: str, laws: LawLib
 
 def load_items(packs: Path, laws: LawLibrary, findings: list[Finding]) -> list[Item]:
     """Every item under packs/<audience>/<topic>.yaml, duplicates included (check reports them)."""
-    return _load_each(sorted(packs.glob("*/*.yaml")), "items", "an item", findings,
+    audiences = sorted(path for path in packs.iterdir() if path.is_dir()) if packs.is_dir() else []
+    paths = [path for audience in audiences for path in yaml_files(audience, findings)]
+    return _load_each(paths, "items", "an item", findings,
                       lambda schema, data, path: load_item(schema, data, path.parent.name, path.stem, laws))
 
 
@@ -180,7 +198,7 @@ def _load_each(paths: list[Path], key: str, what: str, findings: list[Finding], 
     """Each mapping listed under `key` in each file, built by `build(schema, data, path)`."""
     loaded = []
     for path in paths:
-        entries, schema = read_entries(path, key, Seq, findings)
+        entries, schema = read_entries(path, key, Seq, findings, deletable=True)
         for index, entry in enumerate(entries):
             data = schema.mapping(entry, entries.at(index), what)
             built = data and build(schema, data, path)
@@ -197,6 +215,7 @@ def load_question(schema: Schema, data: Map, topic: str, laws: LawLibrary) -> Qu
     answer = str(data["answer"]).strip().upper()
     if not 2 <= len(options) <= 4:
         schema.error(data.at("options"), f"{what} has {len(options)} options", "give 2 to 4 options")
+    repeated_options(schema, data, options, what)
     if len(answer) != 1 or answer not in LETTERS[:len(options)]:
         schema.error(data.at("answer"), f"answer {data['answer']!r} is not one of the options' letters",
                      f"write one of {', '.join(LETTERS[:max(len(options), 1)])}")
@@ -210,14 +229,30 @@ def load_question(schema: Schema, data: Map, topic: str, laws: LawLibrary) -> Qu
         reviewed_on=schema.date(data, "reviewed_on", what), source=f"{schema.label}:{data.line}")
 
 
+def repeated_options(schema: Schema, data: Map, options: tuple[str, ...], what: str) -> None:
+    """Two identical options: a citizen who picks the one that is not the answer is told they are wrong."""
+    first: dict[str, str] = {}
+    for letter, option in zip(LETTERS, options):
+        if option in first:
+            schema.error(data.at("options"), f"{what} has the same option twice: {first[option]} and {letter} "
+                                             f"are both “{option}”", "make every option different")
+        first.setdefault(option, letter)
+
+
 def load_quizzes(directory: Path, laws: LawLibrary, findings: list[Finding]) -> list[QuizQuestion]:
-    return _load_each(sorted(directory.glob("*.yaml")), "questions", "a quiz question", findings,
+    paths = yaml_files(directory, findings)
+    if not paths:
+        findings.append(lost(directory, "the folder has no quiz file" if directory.is_dir() else "the folder is missing"))
+    return _load_each(paths, "questions", "a quiz question", findings,
                       lambda schema, data, path: load_question(schema, data, path.stem, laws))
 
 
 def load_campaigns(path: Path, ids: dict[str, set[str]], findings: list[Finding]) -> tuple[Any, ...]:
     """Campaigns belong to scheduler.calendar; without that module there are none to serve."""
-    if not path.exists() or importlib.util.find_spec("scheduler.calendar") is None:
+    if importlib.util.find_spec("scheduler.calendar") is None:
+        return ()
+    if not path.exists():
+        findings.append(lost(path, "the file is missing"))
         return ()
     from scheduler import calendar
 
@@ -230,11 +265,13 @@ def load_menus(menus_dir: Path, findings: list[Finding]) -> tuple[list[MenuNode]
     """All nodes of menus/*.yaml (duplicates kept for the checker) and the bottom bar."""
     nodes: list[MenuNode] = []
     bottom: tuple[BottomButton, ...] = ()
-    for path in sorted(menus_dir.glob("*.yaml")):
+    for path in yaml_files(menus_dir, findings):
         if path.name == "bottom.yaml":
             bottom = menu_loader.bottom_bar(*read_entries(path, "buttons", Seq, findings))
         else:
             nodes += menu_loader.menu_nodes(*read_entries(path, "nodes", Map, findings))
+    if not (menus_dir / "bottom.yaml").exists():
+        findings.append(lost(menus_dir / "bottom.yaml", "the file is missing"))
     return nodes, bottom
 
 
@@ -246,6 +283,7 @@ def load_content(content_dir: str | Path, menus_dir: str | Path) -> tuple[Conten
         return None, [Finding(label(missing), 1, "the folder does not exist",
                               "set CONTENT_DIR / MENUS_DIR to the folders holding the YAML")]
     findings: list[Finding] = []
+    yaml_files(content_dir, findings)  # the names here are fixed; this reports a misnamed one (topics.yml)
     laws = load_laws(content_dir / "laws")
     items = load_items(content_dir / "packs", laws, findings)
     questions = load_quizzes(content_dir / "quizzes", laws, findings)

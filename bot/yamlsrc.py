@@ -9,28 +9,53 @@ import datetime as dt
 import difflib
 import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import yaml
 
 from bot.model import Finding
+from bot.yamlsyntax import DuplicateKey, explain
+
+
+YAML_LOOKALIKE = re.compile(r"\.ya?ml(?:\.txt)?$", re.IGNORECASE)
+
+
+# While a copy of the editors' folders is checked, (copy, original) pairs: findings name the originals.
+_COPIES: ContextVar[tuple[tuple[Path, Path], ...]] = ContextVar("copies", default=())
+
+
+@contextmanager
+def named_as_originals(copies: dict[Path, Path]) -> Iterator[None]:
+    """Findings about files under each copy name the file it was copied from (the one to edit)."""
+    token = _COPIES.set(tuple(copies.items()))
+    try:
+        yield
+    finally:
+        _COPIES.reset(token)
 
 
 def label(path: Path) -> str:
     """How findings name a file: relative to the working directory when it is below it."""
+    for copy, original in _COPIES.get():
+        if path.is_relative_to(copy):
+            path = original / path.relative_to(copy)
     relative = os.path.relpath(path)
     return str(path) if relative.startswith("..") else relative
 
 
 class Map(dict):
-    """A YAML mapping that remembers where it and each of its keys are (1-based lines, 0-based columns)."""
+    """A YAML mapping that remembers where it and each of its keys are (1-based lines, 0-based columns).
 
-    line: int = 0
-    flow: bool = False
-    key_lines: dict[str, int]
-    key_columns: dict[str, int]
-    end_line: int = 0
+    One made in code (an empty file's stand-in) is at line 0 and knows no keys."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line, self.end_line, self.flow = 0, 0, False
+        self.key_lines: dict[str, int] = {}
+        self.key_columns: dict[str, int] = {}
 
     def at(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -39,8 +64,10 @@ class Map(dict):
 class Seq(list):
     """A YAML list that remembers the line of each entry."""
 
-    line: int = 0
-    item_lines: list[int]
+    def __init__(self, entries: Iterable[Any] = ()) -> None:
+        super().__init__(entries)
+        self.line = 0
+        self.item_lines: list[int] = []
 
     def at(self, index: int) -> int:
         return self.item_lines[index] if index < len(self.item_lines) else self.line
@@ -55,8 +82,7 @@ class _Loader(yaml.SafeLoader):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if key in result.key_lines:
-                raise yaml.MarkedYAMLError("while reading a mapping", node.start_mark,
-                                           f"the key {key!r} appears twice", key_node.start_mark)
+                raise DuplicateKey(key, result.key_lines[key], key_node.start_mark)
             result.key_lines[key] = key_node.start_mark.line + 1
             result.key_columns[key] = key_node.start_mark.column
             result[key] = self.construct_object(value_node, deep=True)
@@ -86,6 +112,10 @@ _Loader.add_implicit_resolver(
     list("-+0123456789"))
 
 
+def _parse(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)
+
+
 def read_yaml(path: Path, label: str) -> tuple[Any, list[Finding]]:
     """Parse one file; a syntax error becomes a finding at its line instead of an exception."""
     try:
@@ -93,13 +123,10 @@ def read_yaml(path: Path, label: str) -> tuple[Any, list[Finding]]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Finding(label, 1, f"cannot read the file ({exc})", "save it as UTF-8 text")]
     try:
-        return yaml.load(text, Loader=_Loader), []
+        return _parse(text), []
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = f"{exc.context + ': ' if exc.context else ''}{exc.problem}"
-        return None, [Finding(label, line, f"YAML syntax: {problem}",
-                              "check the indentation, the colon after each key and the quotes on this line or the one before")]
+        explained = explain(text, exc, _parse)
+        return None, [Finding(label, explained.line, explained.message, explained.fix)]
     except yaml.YAMLError as exc:
         return None, [Finding(label, 1, f"YAML syntax: {exc}", "fix the YAML syntax")]
 
@@ -163,21 +190,31 @@ class Schema:
             return None
 
 
-def read_entries(path: Path, key: str, kind: type, findings: list[Finding],
-                 required: bool = True) -> tuple[Any, Schema]:
-    """Read a file whose top level is `key:` holding a list or mapping (`kind`); what is wrong
-    goes to `findings`, and the caller gets an empty `kind` to carry on with."""
-    schema = Schema(label(path), findings)
-    if not path.exists() and not required:
-        return kind(), schema
+def read_top(path: Path, schema: Schema, empty_fix: str) -> Map | None:
+    """A file's top-level mapping; None, with the finding saying why, when it is missing, cannot
+    be parsed, is empty (or only comments), or is not `key: value` lines."""
     if not path.exists():
         schema.error(1, "the file is missing", f"create {path.name} (see docs/content-format.md)")
-        return kind(), schema
+        return None
     data, errors = read_yaml(path, schema.label)
-    findings.extend(errors)
+    schema.findings.extend(errors)
     if errors:
-        return kind(), schema
-    top = schema.mapping(data, 1, "the file")
+        return None
+    if data is None:
+        schema.error(1, "the file is empty", empty_fix)
+        return None
+    return schema.mapping(data, 1, "the file")
+
+
+def read_entries(path: Path, key: str, kind: type, findings: list[Finding],
+                 deletable: bool = False) -> tuple[Any, Schema]:
+    """Read a file whose top level is `key:` holding a list or mapping (`kind`); what is wrong
+    goes to `findings`, and the caller gets an empty `kind` to carry on with. A `deletable` file
+    (a pack, a quiz topic) may go, so an empty one is told it may be deleted."""
+    schema = Schema(label(path), findings)
+    empty_fix = (f"add `{key}:` with its entries, or delete the file" if deletable
+                 else f"write `{key}:` with its entries (see docs/content-format.md)")
+    top = read_top(path, schema, empty_fix)
     if top is None or not schema.keys(top, [key], [], "the file"):
         return kind(), schema
     value = top[key]
@@ -186,6 +223,20 @@ def read_entries(path: Path, key: str, kind: type, findings: list[Finding],
                      f"indent the entries under `{key}:`")
         return kind(), schema
     return value, schema
+
+
+def yaml_files(directory: Path, findings: list[Finding]) -> list[Path]:
+    """The `*.yaml` files of `directory`, sorted. A file meant as YAML under another ending
+    (x.yml, x.YAML, x.yaml.txt) would be skipped without a word, so it is an error naming the rename."""
+    found = []
+    for path in sorted(directory.iterdir()) if directory.is_dir() else ():
+        if path.name.endswith(".yaml"):
+            found.append(path)
+        elif YAML_LOOKALIKE.search(path.name):
+            renamed = YAML_LOOKALIKE.sub("", path.name) + ".yaml"
+            findings.append(Finding(label(path), 1, f"{path.name} is not read: only files ending in .yaml are",
+                                    f"rename {path.name} to {renamed}"))
+    return found
 
 
 def _kind(value: Any) -> str:

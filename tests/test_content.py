@@ -5,6 +5,8 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bot.content import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,13 +63,13 @@ def test_unknown_key_gets_did_you_mean(tmp_path):
         (16, "unknown key `relatd` in the item", "did you mean `related`?")]
 
 
-def test_syntax_error_names_the_line(tmp_path):
+def test_syntax_error_names_the_line_where_the_mistake_is(tmp_path):
     content_dir, menus_dir = tree(tmp_path)
     path = content_dir / "packs" / "public" / "constitution.yaml"
     path.write_text(path.read_text().replace("    title: 国家宪法日是哪一天", "    title: [国家宪法日"))
     _, findings = load_content(content_dir, menus_dir)
     assert len(findings) == 1 and findings[0].path.endswith("constitution.yaml")
-    assert findings[0].message.startswith("YAML syntax") and findings[0].line in (4, 5)
+    assert (findings[0].line, findings[0].message) == (3, "YAML syntax: a list opened with [ on this line is never closed")
 
 
 def test_duplicate_item_id_is_reported(tmp_path):
@@ -92,3 +94,69 @@ def test_a_menus_file_is_read_like_the_content_files(tmp_path):
     _, findings = load_content(content_dir, menus_dir)
     assert [(Path(f.path).name, f.line, f.message) for f in findings[:2]] == [
         ("bottom.yaml", 1, "`buttons` must be a list"), ("main.yaml", 1, "unknown key `node` in the file")]
+
+
+AGENCY_FIX = ("write account_name:, agency_name:, legal_aid_centre:, legal_aid_phone: and, if you like, "
+              "legal_aid_address, working_hours (see docs/content-format.md)")
+
+
+@pytest.mark.parametrize(("text", "message", "fix"), [
+    ("", "the file is empty", AGENCY_FIX),
+    ("# 机构信息\n", "the file is empty", AGENCY_FIX),
+    ("- 普法助手\n", "the file must be a mapping of `key: value` lines, not a list",
+     "write the file as indented `key: value` lines")])
+def test_an_empty_or_list_shaped_agency_file_is_one_finding_at_line_1(tmp_path, text, message, fix):
+    content_dir, menus_dir = tree(tmp_path)
+    (content_dir / "agency.yaml").write_text(text, encoding="utf-8")
+    content, findings = load_content(content_dir, menus_dir)
+    assert [(Path(f.path).name, f.line, f.message, f.fix) for f in findings] == [("agency.yaml", 1, message, fix)]
+    assert content.agency.account_name == ""
+
+
+def test_an_empty_pack_file_may_be_filled_or_deleted(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (content_dir / "packs" / "workers" / "family.yaml").write_text("# 婚姻家庭\n", encoding="utf-8")
+    _, findings = load_content(content_dir, menus_dir)
+    assert [(Path(f.path).name, f.line, str(f).split(": ", 1)[1]) for f in findings] == [
+        ("family.yaml", 1, "the file is empty — add `items:` with its entries, or delete the file")]
+
+
+@pytest.mark.parametrize("relative", ["content/packs/workers/labour.yaml", "content/quizzes/constitution.yaml",
+                                      "content/campaigns.yaml", "content/synonyms.yaml", "menus/main.yaml"])
+def test_a_yaml_file_saved_as_yml_is_an_error_naming_the_rename(tmp_path, relative):
+    content_dir, menus_dir = tree(tmp_path)
+    path = content_dir.parent / relative
+    path.rename(path.with_suffix(".yml"))
+    _, findings = load_content(content_dir, menus_dir)
+    assert f"rename {path.stem}.yml to {path.name}" in [f.fix for f in findings]
+
+
+@pytest.mark.parametrize(("relative", "message"), [
+    ("content/campaigns.yaml", "the file is missing: no campaign is sent (国家宪法日, 宪法宣传周 …) and chat shows no 今日专题"),
+    ("content/quizzes", "the folder is missing: 答题 has no questions"),
+    ("content/synonyms.yaml",
+     "the file is missing: the words citizens use (工钱, 离昏 …) no longer find the words the content uses"),
+    ("menus/bottom.yaml", "the file is missing: `pufa menu push` would leave citizens without the bottom bar")])
+def test_a_deleted_file_the_bot_needs_is_an_error_saying_what_stops_working(tmp_path, relative, message):
+    content_dir, menus_dir = tree(tmp_path)
+    path = content_dir.parent / relative
+    shutil.rmtree(path) if path.is_dir() else path.unlink()
+    _, findings = load_content(content_dir, menus_dir)
+    assert [(f.line, f.message, f.severity) for f in findings if f.path.endswith(relative)] == [(1, message, "error")]
+
+
+def test_a_quiz_folder_without_quiz_files_is_an_error(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (content_dir / "quizzes" / "constitution.yaml").unlink()
+    _, findings = load_content(content_dir, menus_dir)
+    assert "the folder has no quiz file: 答题 has no questions" in [f.message for f in findings]
+
+
+def test_a_quiz_question_with_two_identical_options_is_an_error_naming_both(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    path = content_dir / "quizzes" / "constitution.yaml"
+    path.write_text(path.read_text().replace("4月15日, 10月1日", "4月15日, 12月4日"))
+    _, findings = load_content(content_dir, menus_dir)
+    assert [(f.line, f.message, f.fix) for f in findings] == [
+        (4, "quiz question quiz-constitution-day has the same option twice: A and D are both “12月4日”",
+         "make every option different")]

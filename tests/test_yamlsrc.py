@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from bot.yamlsrc import Map, Seq, read_entries, read_yaml
+import pytest
+
+from bot.yamlsrc import Map, Seq, label, named_as_originals, read_entries, read_yaml, yaml_files
 
 
 def read(tmp_path, text: str):
@@ -48,9 +50,46 @@ def test_read_entries_names_the_line_and_fix_when_the_key_holds_the_wrong_kind(t
     assert [(f.line, f.fix) for f in findings] == [(1, "indent the entries under `campaigns:`")]
 
 
-def test_read_entries_reports_a_missing_file_unless_it_is_optional(tmp_path):
+def test_read_entries_reports_a_missing_file(tmp_path):
     findings: list = []
-    assert read_entries(tmp_path / "synonyms.yaml", "synonyms", Map, findings, required=False)[0] == {}
-    assert findings == []
-    read_entries(tmp_path / "topics.yaml", "topics", Seq, findings)
-    assert "the file is missing" in findings[0].message
+    assert read_entries(tmp_path / "topics.yaml", "topics", Seq, findings)[0] == []
+    assert [(f.line, f.message) for f in findings] == [(1, "the file is missing")]
+
+
+def test_a_map_made_in_code_answers_line_0_for_any_key():
+    assert (Map().at("account_name"), Map().line, Seq().at(0)) == (0, 0, 0)
+
+
+def test_an_empty_or_comment_only_file_says_it_is_empty_and_what_to_write(tmp_path):
+    path = tmp_path / "topics.yaml"
+    path.write_text("# 专题\n", encoding="utf-8")
+    findings: list = []
+    read_entries(path, "topics", Seq, findings)
+    assert [(f.line, f.message, f.fix) for f in findings] == [
+        (1, "the file is empty", "write `topics:` with its entries (see docs/content-format.md)")]
+
+
+def test_an_empty_file_the_content_can_do_without_may_be_deleted(tmp_path):
+    path = tmp_path / "labour.yaml"
+    path.write_text("", encoding="utf-8")
+    findings: list = []
+    read_entries(path, "items", Seq, findings, deletable=True)
+    assert [(f.message, f.fix) for f in findings] == [
+        ("the file is empty", "add `items:` with its entries, or delete the file")]
+
+
+@pytest.mark.parametrize("name", ["labour.yml", "labour.YAML", "labour.yaml.txt", "labour.Yml.TXT"])
+def test_a_file_meant_as_yaml_under_another_ending_is_an_error_naming_the_rename(tmp_path, name):
+    (tmp_path / name).write_text("items: []\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not YAML", encoding="utf-8")
+    findings: list = []
+    assert yaml_files(tmp_path, findings) == []
+    assert [(f.line, f.message, f.fix) for f in findings] == [
+        (1, f"{name} is not read: only files ending in .yaml are", f"rename {name} to labour.yaml")]
+
+
+def test_findings_about_a_copy_name_the_file_it_was_copied_from(tmp_path):
+    copy, original = tmp_path / "var" / ".staged" / "content", tmp_path / "content"
+    with named_as_originals({copy: original}):
+        assert label(copy / "agency.yaml") == label(original / "agency.yaml")
+    assert label(copy / "agency.yaml") != label(original / "agency.yaml")
