@@ -20,6 +20,7 @@ from typing import Any, Callable
 from bot.check import errors, load_and_check
 from bot.errors import ContentError
 from bot.model import Content, Finding
+from bot.yamlsrc import named_as_originals
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
@@ -60,29 +61,44 @@ def signature(*directories: Path) -> tuple:
     return tuple(sorted(entries))
 
 
-def save_last_good(content_dir: Path, menus_dir: Path, var_dir: Path, version: str) -> None:
-    """Copy both folders to var/last-good/ atomically (build aside, then swap by rename)."""
+def stage(content_dir: Path, menus_dir: Path, var_dir: Path) -> Path:
+    """Copy both folders aside, so what is checked is exactly what is served and kept: an editor
+    saving again while a reload runs changes the folders, not the copy."""
+    staged = var_dir / f".{LAST_GOOD}-{uuid.uuid4().hex[:8]}"
+    try:
+        shutil.copytree(content_dir, staged / "content")
+        shutil.copytree(menus_dir, staged / "menus")
+    except OSError:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return staged
+
+
+def keep_as_last_good(staged: Path, var_dir: Path, version: str) -> None:
+    """The checked copy becomes var/last-good/ by renames, so a restart finds a whole copy."""
     target = var_dir / LAST_GOOD
     if (target / "VERSION").is_file() and (target / "VERSION").read_text() == version:
         return
-    building = var_dir / f".{LAST_GOOD}-{uuid.uuid4().hex[:8]}"
-    shutil.copytree(content_dir, building / "content")
-    shutil.copytree(menus_dir, building / "menus")
-    (building / "VERSION").write_text(version)
+    (staged / "VERSION").write_text(version)
     old = var_dir / f".{LAST_GOOD}-old-{uuid.uuid4().hex[:8]}"
     if target.exists():
         target.rename(old)
-    building.rename(target)
+    staged.rename(target)
     shutil.rmtree(old, ignore_errors=True)
 
 
 class ContentHolder:
-    """Holds the current `Snapshot`; `snapshot()` is what the hot path calls."""
+    """Holds the current `Snapshot`; `snapshot()` is what the hot path calls.
+
+    `keep_last_good=False` is for a draft folder (`pufa chat --content`): var/last-good/ belongs to
+    the live folders, so such a holder neither writes it nor falls back to it."""
 
     def __init__(self, content_dir: str | Path, menus_dir: str | Path, var_dir: str | Path,
-                 build_index: Callable[[Content], Any], poll_seconds: float = POLL_SECONDS) -> None:
+                 build_index: Callable[[Content], Any], poll_seconds: float = POLL_SECONDS,
+                 keep_last_good: bool = True) -> None:
         self.content_dir, self.menus_dir = Path(content_dir), Path(menus_dir)
         self.var_dir, self.build_index, self.poll_seconds = Path(var_dir), build_index, poll_seconds
+        self.keep_last_good = keep_last_good
         self._lock = threading.Lock()
         self._next_poll = 0.0
         self._loading = False
@@ -91,32 +107,56 @@ class ContentHolder:
         self._next_poll = time.monotonic() + poll_seconds
 
     def _start(self) -> Snapshot:
+        """A start is a reload boundary too: whatever loading the files raises, a good copy serves."""
         try:
-            return self._accept(*load_checked(self.content_dir, self.menus_dir))
+            return self._load()
         except ContentError as exc:
             self._log_refused(exc.findings, "at start")
-            return self._from_last_good(exc)
+            return self._from_last_good(exc, f"content on disk refused ({len(exc.findings)} error(s); "
+                                             f"first: {exc.findings[0]})")
+        except Exception as exc:  # noqa: BLE001 — see the docstring
+            log.exception("content could not be loaded at start")
+            return self._from_last_good(exc, f"content on disk could not be loaded ({exc!r}; see the log)")
 
-    def _from_last_good(self, refused: ContentError) -> Snapshot:
+    def _from_last_good(self, refused: Exception, error: str) -> Snapshot:
         saved = self.var_dir / LAST_GOOD
-        if not (saved / "content").is_dir():
+        if not self.keep_last_good or not (saved / "content").is_dir():
             raise refused
         try:
             content, _ = load_checked(saved / "content", saved / "menus")
         except ContentError:
             raise refused from None
-        error = f"content on disk refused ({len(refused.findings)} error(s); first: {refused.findings[0]})"
         log.error("serving the last good content %s from %s: %s", content.version, saved, error)
         return Snapshot(content, self.build_index(content), True, error)
+
+    def _load(self) -> Snapshot:
+        """Check a copy of the folders, serve that copy's content and keep the copy as the last good."""
+        staged = self._stage() if self.keep_last_good else None
+        if staged is None:
+            return self._accept(*load_checked(self.content_dir, self.menus_dir))
+        try:
+            with named_as_originals({staged / "content": self.content_dir, staged / "menus": self.menus_dir}):
+                snapshot = self._accept(*load_checked(staged / "content", staged / "menus"))
+            try:
+                keep_as_last_good(staged, self.var_dir, snapshot.version)
+            except OSError as exc:
+                log.warning("could not save %s: %s", self.var_dir / LAST_GOOD, exc)
+            return snapshot
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+
+    def _stage(self) -> Path | None:
+        try:
+            return stage(self.content_dir, self.menus_dir, self.var_dir)
+        except OSError as exc:  # var/ is not writable, or a file went while it was copied
+            log.warning("could not copy the content to %s (%s): checking the folders in place, "
+                        "and keeping no last good copy of this version", self.var_dir, exc)
+            return None
 
     def _accept(self, content: Content, findings: list[Finding]) -> Snapshot:
         for warning in findings:
             log.info("content warning: %s", warning)
         snapshot = Snapshot(content, self.build_index(content))
-        try:
-            save_last_good(self.content_dir, self.menus_dir, self.var_dir, content.version)
-        except OSError as exc:
-            log.warning("could not save %s: %s", self.var_dir / LAST_GOOD, exc)
         log.info("serving content %s (%d items)", content.version, len(content.items))
         return snapshot
 
@@ -149,13 +189,15 @@ class ContentHolder:
     def _reload(self) -> None:
         """The reload boundary: nothing an edit does may take the bot down."""
         try:
-            self._snapshot = self._accept(*load_checked(self.content_dir, self.menus_dir))
+            self._snapshot = self._load()
         except ContentError as exc:
             self._log_refused(exc.findings, "after an edit; still serving " + self._snapshot.version)
             self._snapshot = dataclasses.replace(
                 self._snapshot, error=f"edit refused: {len(exc.findings)} error(s); first: {exc.findings[0]}")
-        except Exception:  # noqa: BLE001 — a reload is a boundary; the old content keeps serving
+        except Exception as exc:  # noqa: BLE001 — a reload is a boundary; the old content keeps serving
             log.exception("content reload failed; still serving %s", self._snapshot.version)
+            self._snapshot = dataclasses.replace(
+                self._snapshot, error=f"edit not loaded: {exc!r} (see the log)")
         finally:
             self._loading = False
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.content import content_version
 from bot.errors import ContentError
 from bot.reload import ContentHolder
 
@@ -78,3 +79,80 @@ def test_snapshot_is_cheap_between_polls(dirs):
     for _ in range(10000):
         h.snapshot()
     assert (time.perf_counter() - start) / 10000 < 20e-6
+
+
+def test_an_empty_agency_file_is_refused_live_with_the_reason(dirs):
+    h = holder(dirs)
+    good = h.snapshot().version
+    (dirs[0] / "agency.yaml").write_text("", encoding="utf-8")
+    snap = settle(h)
+    assert snap.version == good and "agency.yaml:1: the file is empty" in snap.error
+
+
+def test_restart_with_an_empty_agency_file_serves_last_good(dirs):
+    good = holder(dirs).snapshot().version
+    (dirs[0] / "agency.yaml").write_text("# 机构信息\n", encoding="utf-8")
+    snap = holder(dirs).snapshot()
+    assert snap.from_last_good and snap.version == good and "agency.yaml:1: the file is empty" in snap.error
+
+
+def index_failing_on(title: str):
+    """An index builder that fails like a bug would, for content whose main menu has `title`."""
+    def build_index(content):
+        if content.menus["main"].title == title:
+            raise RuntimeError("bug")
+        return sorted(content.items)
+    return build_index
+
+
+def test_a_reload_that_fails_unexpectedly_keeps_serving_and_says_why(dirs):
+    h = ContentHolder(*dirs, build_index=index_failing_on("出错"), poll_seconds=0)
+    good = h.snapshot().version
+    edit_title(dirs, "出错")
+    snap = settle(h)
+    assert snap.version == good and snap.error == "edit not loaded: RuntimeError('bug') (see the log)"
+
+
+def test_a_start_that_fails_unexpectedly_serves_last_good(dirs):
+    good = holder(dirs).snapshot().version
+    edit_title(dirs, "出错")
+    snap = ContentHolder(*dirs, build_index=index_failing_on("出错"), poll_seconds=0).snapshot()
+    assert snap.from_last_good and snap.version == good
+    assert snap.error == "content on disk could not be loaded (RuntimeError('bug'); see the log)"
+
+
+def test_a_save_during_a_reload_does_not_reach_last_good(dirs):
+    """The editor saves a good edit, then a broken one while the good one is being checked: the
+    last good copy holds what was checked, so a restart serves it."""
+    labour = dirs[0] / "packs" / "workers" / "labour.yaml"
+
+    def build_index(content):
+        if content.menus["main"].title == "新标题":  # the second save lands while this reload runs
+            labour.write_text(labour.read_text().replace("    title:", "\ttitle:", 1))
+        return sorted(content.items)
+
+    h = ContentHolder(*dirs, build_index=build_index, poll_seconds=0)
+    edit_title(dirs, "新标题")
+    served = settle(h).version
+    saved = dirs[2] / "last-good"
+    assert (saved / "VERSION").read_text() == content_version(saved / "content", saved / "menus") == served
+    assert holder(dirs).snapshot().version == served
+
+
+def test_findings_name_the_editors_file_and_no_copy_is_left_behind(dirs):
+    h = holder(dirs)
+    (dirs[1] / "main.yaml").write_text("nodes: [broken")
+    snap = settle(h)
+    assert f"{dirs[1] / 'main.yaml'}:1:" in snap.error
+    assert [path.name for path in dirs[2].iterdir()] == ["last-good"]
+
+
+def test_a_holder_for_a_draft_neither_writes_nor_serves_last_good(dirs):
+    holder(dirs)
+    saved = (dirs[2] / "last-good" / "VERSION").read_text()
+    edit_title(dirs, "草稿")
+    ContentHolder(*dirs, build_index=lambda content: None, keep_last_good=False)
+    assert (dirs[2] / "last-good" / "VERSION").read_text() == saved
+    (dirs[1] / "main.yaml").write_text("nodes: [broken")
+    with pytest.raises(ContentError):
+        ContentHolder(*dirs, build_index=lambda content: None, keep_last_good=False)
