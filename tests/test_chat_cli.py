@@ -79,3 +79,22 @@ def test_chat_is_never_taken_for_a_citizen(environment: Path, redis_url: str) ->
     assert list(client.scan_iter(match="pufa:u:{chat-cli-user}:subscriptions"))
     shared = [k for k in client.scan_iter() if not k.startswith(b"pufa:u:{")]
     assert shared == []
+
+
+def test_chat_on_a_draft_leaves_the_live_last_good_copy_alone(environment: Path, tmp_path: Path) -> None:
+    last_good = tmp_path / "var" / "last-good"
+    last_good.mkdir(parents=True)
+    (last_good / "VERSION").write_text("live", encoding="utf-8")
+    chat(environment, "菜单\n")
+    assert [path.name for path in last_good.iterdir()] == ["VERSION"]
+    assert (last_good / "VERSION").read_text(encoding="utf-8") == "live"
+
+
+def test_chat_on_a_broken_draft_is_refused_not_answered_from_the_live_copy(environment: Path, tmp_path: Path) -> None:
+    from bot.errors import ContentError
+    from bot.reload import ContentHolder
+
+    ContentHolder(environment, environment.parent / "menus", tmp_path / "var", build_index=lambda content: None)
+    (environment / "synonyms.yaml").write_text("synonyms: [", encoding="utf-8")
+    with pytest.raises(ContentError, match="synonyms.yaml:1: YAML syntax"):
+        chat(environment, "")
