@@ -2,9 +2,9 @@
 
 `pufa chat --content DIR` lets an editor try a draft folder before it goes live; with a staging
 `REDIS_KEY_PREFIX` it never touches the live users' state, it never writes or serves the live
-folders' `VAR_DIR/last-good/`, and its user (`chat-…`) is never taken
-for a citizen (bot/citizens.py). `--date` plays a campaign day ahead
-of time (今日专题, the day's quiz, a week's streak one day at a time).
+folders' `VAR_DIR/last-good/`, and its user (`chat-…`) is never taken for a citizen
+(bot/citizens.py). `--date` plays a campaign day ahead of time (今日专题, the day's quiz, a
+week's streak one day at a time).
 """
 from __future__ import annotations
 
@@ -12,13 +12,9 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from bot.clock import SHANGHAI
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-    from bot.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,20 +41,7 @@ def build(args: argparse.Namespace):
     overrides = {"content_dir": content}
     if (content.parent / "menus").is_dir() and content.name == "content":
         overrides["menus_dir"] = content.parent / "menus"
-    return draft_runtime(load_settings(**overrides))
-
-
-def draft_runtime(settings: Settings) -> Runtime:
-    """A runtime on a draft folder. VAR_DIR/last-good/ is the live folders' fallback: a draft
-    must not overwrite it, and a broken draft is refused rather than shown as the live content."""
-    from bot.matching import Matcher
-    from bot.reload import ContentHolder
-    from bot.runtime import Runtime
-    from bot.store import open_store
-
-    holder = ContentHolder(settings.content_dir, settings.menus_dir, settings.var_dir, keep_last_good=False,
-                           build_index=lambda content: Matcher.build(content.items.values(), content.synonyms))
-    return Runtime(settings, open_store(settings), holder)
+    return build_runtime(load_settings(**overrides), keep_last_good=False)
 
 
 def run_chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:

@@ -150,13 +150,15 @@ class Runtime:
                       privacy.log_id(openid))
 
 
-def build_runtime(settings: "Settings") -> Runtime:
+def build_runtime(settings: "Settings", keep_last_good: bool = True) -> Runtime:
+    """`keep_last_good` False for a draft (`pufa chat --content`): VAR_DIR/last-good/ is the live
+    folders' fallback, so a draft neither overwrites it nor is replaced by it when broken."""
     from bot.matching import Matcher
     from bot.reload import ContentHolder
     from bot.store import open_store
 
     store = open_store(settings)
-    holder = ContentHolder(settings.content_dir, settings.menus_dir, settings.var_dir,
+    holder = ContentHolder(settings.content_dir, settings.menus_dir, settings.var_dir, keep_last_good=keep_last_good,
                            build_index=lambda content: Matcher.build(content.items.values(), content.synonyms))
     return Runtime(settings, store, holder)
 
