@@ -25,6 +25,7 @@ from bot.yamlsrc import named_as_originals
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 LAST_GOOD = "last-good"
+STALE_COPY_SECONDS = 3600  # a reload's copy older than this was left by a process killed mid-reload
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,17 @@ def stage(content_dir: Path, menus_dir: Path, var_dir: Path) -> Path:
     return staged
 
 
+def sweep_stale_copies(var_dir: Path, now: float) -> None:
+    """Remove the copies a process killed mid-reload left in var/. Only old ones: the other workers
+    of this host stage their own copies in the same folder and may be checking one right now."""
+    for copy in var_dir.glob(f".{LAST_GOOD}-*"):
+        try:
+            if now - copy.stat().st_mtime > STALE_COPY_SECONDS:
+                shutil.rmtree(copy, ignore_errors=True)
+        except OSError:  # another worker swept it first
+            continue
+
+
 def keep_as_last_good(staged: Path, var_dir: Path, version: str) -> None:
     """The checked copy becomes var/last-good/ by renames, so a restart finds a whole copy."""
     target = var_dir / LAST_GOOD
@@ -108,6 +120,8 @@ class ContentHolder:
 
     def _start(self) -> Snapshot:
         """A start is a reload boundary too: whatever loading the files raises, a good copy serves."""
+        if self.keep_last_good:
+            sweep_stale_copies(self.var_dir, time.time())
         try:
             return self._load()
         except ContentError as exc:

@@ -1,6 +1,7 @@
 """Live reload: good edits are served, broken edits are refused, a restart serves var/last-good/."""
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -156,3 +157,12 @@ def test_a_holder_for_a_draft_neither_writes_nor_serves_last_good(dirs):
     (dirs[1] / "main.yaml").write_text("nodes: [broken")
     with pytest.raises(ContentError):
         ContentHolder(*dirs, build_index=lambda content: None, keep_last_good=False)
+
+
+def test_a_start_removes_copies_left_by_a_killed_reload_but_not_a_running_one(dirs):
+    left, running = dirs[2] / ".last-good-0dead000", dirs[2] / ".last-good-0a11ve00"
+    for copy in (left, running):
+        (copy / "content").mkdir(parents=True)
+    os.utime(left, (time.time() - 2 * 3600,) * 2)
+    holder(dirs)
+    assert not left.exists() and running.exists()
