@@ -25,6 +25,11 @@ CITATION = re.compile(
     rf"《([^《》]{{1,60}})》(?:第([{CN_NUM}]+)条(?:之([{CN_NUM}]+))?"
     rf"(?:第([{CN_NUM}]+)款)?(?:第([{CN_NUM}]+)项)?)?"
 )
+# 《民法典》第一千一百二十三条和第一千一百五十八条: the articles listed after a citation, same law.
+FOLLOWING = re.compile(
+    rf"(?:、|，|和|及|以及|与|或者|或|至)第([{CN_NUM}]+)条(?:之([{CN_NUM}]+))?"
+    rf"(?:第([{CN_NUM}]+)款)?(?:第([{CN_NUM}]+)项)?"
+)
 PRC = "中华人民共和国"
 NPCSC = "全国人民代表大会常务委员会"
 
@@ -259,16 +264,30 @@ class Citation:
     end: int = 0
 
 
-def _citation(match: re.Match[str]) -> Citation:
-    name, number, sub, paragraph, item = match.groups()
+def _citation(match: re.Match[str], name: str | None = None) -> Citation:
+    """A `CITATION` match, or a `FOLLOWING` one with the `name` of the law cited before it."""
+    if name is None:
+        name, *parts = match.groups()
+    else:
+        parts = list(match.groups())
+    number, sub, paragraph, item = parts
     label = article_label(from_chinese(number), from_chinese(sub or "零")) if number else ""
     return Citation(name.strip(), label, from_chinese(paragraph or "零"),
                     from_chinese(item or "零"), match.start(), match.end())
 
 
 def find_citations(text: str) -> list[Citation]:
-    """Every `《…》` in `text`, with its article when one follows."""
-    return [_citation(m) for m in CITATION.finditer(text)]
+    """Every `《…》` in `text`, with its article when one follows, and the articles listed right
+    after it (`、第十六条`, `和第二十四条`, `至第三十二条`), which cite the same law."""
+    found = []
+    for match in CITATION.finditer(text):
+        citation = _citation(match)
+        found.append(citation)
+        end = match.end()
+        while citation.article and (following := FOLLOWING.match(text, end)):
+            found.append(_citation(following, citation.name))
+            end = following.end()
+    return found
 
 
 def parse_citation(text: str) -> Citation | None:

@@ -116,6 +116,12 @@ def test_a_citation_missing_from_cites_is_reported_at_its_line(tmp_path):
         (11, "《劳动合同法》第三十一条 is in the text but not in cites")]
 
 
+def test_an_article_listed_after_a_citation_is_checked_as_the_same_laws(tmp_path):
+    found = findings_after(tmp_path, LABOUR, "《劳动合同法》第三十条要求", "《劳动合同法》第三十条、第三十一条要求")
+    assert [(f.line, f.message) for f in errors(found)] == [
+        (10, "《劳动合同法》第三十一条 is in the text but not in cites")]
+
+
 def test_a_misspelt_law_in_the_text_suggests_the_right_name(tmp_path):
     found = findings_after(tmp_path, LABOUR, "《劳动合同法》第三十条要求", "《劳动合同发》第三十条要求")
     misspelt = [f for f in errors(found) if "劳动合同发" in f.message]

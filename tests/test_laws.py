@@ -84,3 +84,9 @@ def test_parse_citation_with_paragraph_and_item():
 def test_find_citations_sees_documents_by_name():
     found = find_citations("依据《关于设立国家宪法日的决定》和《宪法》第三十五条")
     assert [(c.name, c.article) for c in found] == [("关于设立国家宪法日的决定", ""), ("宪法", "第三十五条")]
+
+
+def test_articles_listed_after_a_citation_cite_the_same_law():
+    found = find_citations("依据《民法典》第一千一百二十三条和第一千一百五十八条、第十六条第二款；另见第五条")
+    assert [(c.name, c.article, c.paragraph) for c in found] == [
+        ("民法典", "第一千一百二十三条", 0), ("民法典", "第一千一百五十八条", 0), ("民法典", "第十六条", 2)]
