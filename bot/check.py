@@ -151,8 +151,19 @@ def errors(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error"]
 
 
+def send_times(content: Content) -> list[Finding]:
+    """Campaign times inside QUIET_HOURS under this environment's CAMPAIGN_GRACE and QUIET_HOURS.
+    Settings, not content: `pufa check` reports them, the live reload's rules never do (an
+    operator's setting must not make the web refuse content)."""
+    from bot.settings import read_setting
+    from scheduler.calendar import check_send_times
+
+    return check_send_times(content.campaigns, read_setting("campaign_grace"), read_setting("quiet_hours"))
+
+
 def run(args: argparse.Namespace) -> int:
-    findings = check(args.content, args.menus)
+    content, found = load_and_check(args.content, args.menus)
+    findings = by_place([*found, *(send_times(content) if content is not None else ())])
     for line in findings:
         print(f"{line}{'' if line.severity == 'error' else ' (warning)'}",
               file=sys.stderr if line.severity == "error" else sys.stdout)

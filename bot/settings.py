@@ -228,6 +228,14 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_FIELD: Mapping[str, Setting] = {s.attribute: s for s in SETTINGS}
 
 
+def read_setting(attribute: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting from `environ` (default: the process environment), parsed and checked like
+    `load_settings` does, without its side effects (the development token): for `pufa check`."""
+    setting = _BY_FIELD[attribute]
+    raw = (os.environ if environ is None else environ).get(setting.name, setting.default)
+    return setting.parse(setting.name, raw)
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Settings from `environ` (default: the process environment), then `overrides` by field name.
 

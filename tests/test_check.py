@@ -1,13 +1,14 @@
 """`pufa check`: each mistake an editor can make is caught with its file and line."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.check import check, errors
+from bot.check import check, errors, run
 from bot.model import LAW_CHANGED, REVIEW
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,3 +228,11 @@ def test_a_campaign_citing_with_arabic_numerals_is_an_error_at_its_line(tmp_path
     (content_dir / "campaigns.yaml").write_text(CAMPAIGN.format(ref="《宪法》第5条"), encoding="utf-8")
     assert [(Path(f.path).name, f.line, f.fix) for f in errors(check(content_dir, menus_dir, TODAY))] == [
         ("campaigns.yaml", 8, "write 《宪法》第五条 (Chinese numerals, as in the law text)")]
+
+
+def test_pufa_check_flags_a_campaign_time_inside_this_environments_quiet_hours(tmp_path, monkeypatch, capsys):
+    content_dir, menus_dir = tree(tmp_path)
+    monkeypatch.setenv("QUIET_HOURS", "08-10")
+    assert run(argparse.Namespace(content=content_dir, menus=menus_dir)) == 0
+    out = capsys.readouterr().out
+    assert "campaign `fixture_day` sends at 09:00, inside QUIET_HOURS 08-10: it goes out at 10:00 — " in out
