@@ -70,7 +70,7 @@ _LEGAL_CUE = re.compile(f"{_DISPUTE}|{_PARTIES}|{_SYMBOLS}")
 # dispute, ask what is allowed (国旗能当头像吗, 几点以后装修算扰民) or ask what the law says
 # (手抄报要写国家安全包括哪些方面).
 _CHAT_ABOUT = re.compile(
-    r"手抄报|黑板报|标语|表情|头像|壁纸|祝福语|打卡|帆布袋|海报|星期几|礼拜几|几点|"
+    r"手抄报|黑板报|标语|表情|头像|壁纸|祝福语|打卡|帆布袋|海报|星期几|礼拜几|几点|好帅|真帅|太帅|"
     r"(?:挺好|真好|不错|很好|好看|太棒)[的了啊呀吧]*$"
 )
 _ASKS_THE_LAW = (

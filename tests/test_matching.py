@@ -16,13 +16,15 @@ FIXTURE = ROOT / "tests" / "fixtures" / "matching_items.yaml"
 DEV = ROOT / "tests" / "data" / "dev_questions.tsv"
 BLIND = ROOT / "tests" / "data" / "blind_questions.tsv"  # written blind, see tests/data/README.md
 BLIND2 = ROOT / "tests" / "data" / "blind2_questions.tsv"
+BLIND3 = ROOT / "tests" / "data" / "blind3_questions.tsv"  # 12·4 and national security
 SYNONYMS = yaml.safe_load((ROOT / "content" / "synonyms.yaml").read_text(encoding="utf-8"))["synonyms"]
 LAW = re.compile(r"《([^》]+)》")
 
 # Floors with the shipped content, a little under what was measured (bench/eval_matching.py --dev;
-# 611 items): dev 0.968 right, 0.003 wrong; blind 0.975, 0.011; blind2 0.957, 0.000; no chit-chat
-# given a law. The goals: ≥ 0.90 right, ≤ 0.05 wrong and chit-chat.
-RIGHT_FLOOR = {DEV: 0.94, BLIND: 0.95, BLIND2: 0.92}
+# 649 items): dev 0.973 right, 0.003 wrong; blind 0.971, 0.011; blind2 0.957, 0.000; blind3 0.983,
+# 0.000, chit-chat given a law 0.033 (no chit-chat given a law elsewhere). The goals:
+# ≥ 0.90 right, ≤ 0.05 wrong and chit-chat.
+RIGHT_FLOOR = {DEV: 0.94, BLIND: 0.95, BLIND2: 0.92, BLIND3: 0.95}
 WRONG_CEILING = 0.05
 CHITCHAT_CEILING = 0.05
 
@@ -90,7 +92,8 @@ def test_an_everyday_topic_with_a_word_of_a_dispute_is_a_question(matcher: Match
 
 
 @pytest.mark.parametrize("text", ["帮我写个国家宪法日的标语", "宪法日的黑板报怎么排版", "发一个国旗的表情包",
-                                  "宪法学习打卡第五天", "升国旗仪式几点开始", "社区的宪法宣传活动搞得真好"])
+                                  "宪法学习打卡第五天", "升国旗仪式几点开始", "社区的宪法宣传活动搞得真好",
+                                  "升旗的解放军叔叔好帅"])
 def test_crafts_stickers_times_and_praise_around_the_observances_are_chitchat(matcher: Matcher, text: str) -> None:
     assert matcher.match(text, "public").kind == CHITCHAT
 
@@ -180,7 +183,7 @@ def test_a_story_no_item_matches_well_is_answered_by_its_law(shipped: tuple[Cont
     assert "工伤保险条例" in content.items[match.best].laws
 
 
-@pytest.mark.parametrize("path", [DEV, BLIND, BLIND2], ids=["dev", "blind", "blind2"])
+@pytest.mark.parametrize("path", [DEV, BLIND, BLIND2, BLIND3], ids=["dev", "blind", "blind2", "blind3"])
 def test_the_shipped_content_answers_lay_questions_with_the_right_law(shipped: tuple[Content, Matcher],
                                                                        path: Path) -> None:
     content, matcher = shipped
