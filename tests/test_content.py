@@ -132,6 +132,19 @@ def test_a_yaml_file_saved_as_yml_is_an_error_naming_the_rename(tmp_path, relati
 
 
 @pytest.mark.parametrize(("relative", "message"), [
+    ("labour.yaml", "labour.yaml is not read: packs/ holds one folder per audience"),
+    ("workers/summer/labour.yaml", "the folder workers/summer/ is not read: an audience's folder holds topic files, "
+                                   "not folders")])
+def test_a_pack_at_the_wrong_depth_is_an_error_not_skipped(tmp_path, relative, message):
+    content_dir, menus_dir = tree(tmp_path)
+    moved = content_dir / "packs" / relative
+    moved.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(content_dir / "packs" / "workers" / "labour.yaml", moved)
+    _, findings = load_content(content_dir, menus_dir)
+    assert message in [f.message for f in findings]
+
+
+@pytest.mark.parametrize(("relative", "message"), [
     ("content/campaigns.yaml", "the file is missing: no campaign is sent (国家宪法日, 宪法宣传周 …) and chat shows no 今日专题"),
     ("content/quizzes", "the folder is missing: 答题 has no questions"),
     ("content/synonyms.yaml",
