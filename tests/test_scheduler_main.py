@@ -87,3 +87,11 @@ def test_the_tag_job_drains_the_queue(jobs: Jobs, store: Store, standin: StandIn
     jobs.drain_tags()
     assert tags.queued(store) == []
     assert standin.calls_to("/cgi-bin/tags/members/batchtagging")
+
+
+def test_a_drain_that_only_dropped_unknown_openids_is_logged(
+        jobs: Jobs, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(tags, "drain", lambda *args: tags.DrainReport(invalid=2))
+    with caplog.at_level(logging.INFO, logger="scheduler"):
+        jobs.drain_tags()
+    assert "invalid=2" in caplog.text
