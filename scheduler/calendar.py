@@ -167,7 +167,7 @@ def _priority(schema: Schema, data: Map) -> int:
 def _audiences(schema: Schema, data: Map, ids: dict[str, set[str]]) -> tuple[str, ...]:
     audiences = schema.texts(data, "audiences", "the campaign") or DEFAULT_AUDIENCES
     for audience in audiences:
-        if audience not in ids["audiences"]:
+        if ids["audiences"] and audience not in ids["audiences"]:  # none known: audiences.yaml's own error says why
             schema.error(data.at("audiences"), f"unknown audience `{audience}`",
                          f"use one of: {', '.join(sorted(ids['audiences']))}")
     return audiences
@@ -191,7 +191,7 @@ def _theme(schema: Schema, data: Map, what: str, ids: dict[str, set[str]]) -> Th
     checks = [("topics", t, "topics") for t in theme.topics] + [("items", i, "items") for i in theme.items]
     checks += [("topics", theme.quiz, "quiz")] if theme.quiz else []
     for kind, value, key in checks:
-        if value not in ids[kind]:
+        if ids[kind] and value not in ids[kind]:  # none known: the file defining them could not be read
             where = "content/topics.yaml" if kind == "topics" else "content/packs/"
             schema.error(data.at(key), f"unknown {kind[:-1]} `{value}` in {what}", f"use an id from {where}")
     return theme

@@ -173,3 +173,13 @@ def test_a_quiz_question_with_two_identical_options_is_an_error_naming_both(tmp_
     assert [(f.line, f.message, f.fix) for f in findings] == [
         (4, "quiz question quiz-constitution-day has the same option twice: A and D are both “12月4日”",
          "make every option different")]
+
+
+def test_an_unreadable_audiences_file_is_not_echoed_by_every_campaign(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (content_dir / "campaigns.yaml").write_text(
+        "campaigns:\n  - id: day\n    title: 日\n    on: 12-04\n    audiences: [public]\n    text: 文。\n",
+        encoding="utf-8")
+    (content_dir / "audiences.yaml").write_text("audiences:\n\t- broken\n", encoding="utf-8")
+    _, findings = load_content(content_dir, menus_dir)
+    assert [Path(f.path).name for f in findings if "unknown audience" in f.message] == []
