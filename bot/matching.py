@@ -74,8 +74,9 @@ _CHAT_ABOUT = re.compile(
     r"(?:挺好|真好|不错|很好|好看|太棒)[的了啊呀吧]*$"
 )
 _ASKS_THE_LAW = (
-    r"能不能|可不可以|可以|能否|能[^，。？?]{0,6}吗|行不行|行吗|允许|禁止|规定|对吗|对不对|哪些|包括|是什么|"
-    r"什么是|为什么|意义|侮辱|损坏|烧|踩|撕|加班|下班|施工|装修"
+    r"能不能|可不可以|可以|能否|能[^，。？?]{0,6}吗|不能|不准|行不行|行吗|允许|禁止|规定|对吗|对不对|哪些|包括|"
+    r"是什么|什么是|为什么|意义|侮辱|损坏|烧|踩|撕|盗|冒用|冒充|别人|他人|印|未成年|孩子|登记|办理|上班|加班|"
+    r"下班|施工|装修"
 )
 _CHAT_ABOUT_LEGAL = re.compile(f"{_DISPUTE}|{_ASKS_THE_LAW}")
 _SMALL_TALK_MAX_LEN = 12
@@ -346,8 +347,9 @@ def _strip_courtesy(query: str) -> str:
 
 
 def _is_small_talk(query: str) -> bool:
-    """Short, and mostly chat (“谢谢，还想问离婚冷静期多久” keeps its question) or on an everyday
-    topic with no word of a dispute (“血压高能不能吃鸡蛋”, not “广场舞音乐太吵能报警吗”)."""
+    """A craft, sticker, time or praise message asking nothing of the law, at any length (“宪法日的
+    黑板报怎么排版”); or short, and mostly chat (“谢谢，还想问离婚冷静期多久” keeps its question) or on an
+    everyday topic with no word of a dispute (“血压高能不能吃鸡蛋”, not “广场舞音乐太吵能报警吗”)."""
     if _CHAT_ABOUT.search(query) and not _CHAT_ABOUT_LEGAL.search(query):
         return True
     if len(query) > _SMALL_TALK_MAX_LEN:

@@ -99,7 +99,8 @@ def test_crafts_stickers_times_and_praise_around_the_observances_are_chitchat(ma
 
 
 @pytest.mark.parametrize("text", ["国旗图案能用在头像上吗", "手抄报上能印国徽吗", "黑板报要写宪法规定了哪些权利",
-                                  "晚上几点以后装修算扰民"])
+                                  "晚上几点以后装修算扰民", "用别人的照片做头像", "微信头像被人盗用了",
+                                  "未成年人晚上几点不能去网吧", "把国徽印在海报上"])
 def test_a_craft_or_time_message_asking_what_the_law_allows_is_a_question(matcher: Matcher, text: str) -> None:
     assert matcher.match(text, "public").kind != CHITCHAT
 
