@@ -172,8 +172,10 @@ def _grace(name: str, raw: str) -> float | Literal["same-day"]:
         hours = float(value)
     except ValueError:
         hours = -1.0
-    if not 0 <= hours <= 24:  # a send never leaves its own day, so more than 24 hours would mean nothing
-        raise SettingError(name, raw, "use same-day, or a number of hours between 0 and 24, e.g. 6")
+    # 168 as before the rule that a send never leaves its own day: a larger value now simply means
+    # "until midnight", and refusing it would stop the web, which reads the same settings, on a deploy.
+    if not 0 <= hours <= 168:
+        raise SettingError(name, raw, "use same-day, or a number of hours between 0 and 168, e.g. 6")
     return hours
 
 

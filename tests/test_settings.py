@@ -58,7 +58,7 @@ def test_the_table_declares_each_field_of_settings_once():
     ("QUIET_HOURS", "08-08", "two different hours"),
     ("CAMPAIGN_GRACE", "tomorrow", "same-day, or a number of hours"),
     ("CAMPAIGN_GRACE", "-2", "same-day, or a number of hours"),
-    ("CAMPAIGN_GRACE", "48", "between 0 and 24"),
+    ("CAMPAIGN_GRACE", "200", "between 0 and 168"),
     ("WECHAT_ACCOUNT_TYPE", "enterprise", "subscription, service"),
     ("PORT", "eighty", "port number"),
     ("PORT", "70000", "port number"),
