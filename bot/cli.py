@@ -9,6 +9,7 @@ import argparse
 import importlib
 import os
 import sys
+from pathlib import Path
 from typing import Any, Sequence
 
 from bot import menus
@@ -99,6 +100,10 @@ def run_menu_push(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     if bad:
         print("pufa menu push: fix the errors above first (`pufa check`)", file=sys.stderr)
+        return 1
+    if not content.bottom:
+        print(f"pufa menu push: {Path(args.menus) / 'bottom.yaml'} has no buttons; pushing it would leave citizens "
+              "without the bottom bar — restore it first", file=sys.stderr)
         return 1
     settings = load_settings()
     for note in push_menu(content, WeChatClient(settings, open_store(settings))):

@@ -1,6 +1,7 @@
 """The `pufa` entry point: registered subcommands, exit codes, and `menu push` against a fake API."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from bot.cli import build_parser, main, menu_buttons, push_menu
@@ -17,6 +18,15 @@ def test_check_exits_zero_on_clean_content(capsys):
 def test_check_exits_one_with_findings_on_stderr(tmp_path, capsys):
     assert main(["check", "--content", str(tmp_path / "nowhere"), "--menus", str(tmp_path)]) == 1
     assert "the folder does not exist" in capsys.readouterr().err
+
+
+def test_push_refuses_a_menus_folder_without_its_bottom_bar(tmp_path, capsys):
+    shutil.copytree(FIXTURE, tmp_path / "t", ignore=shutil.ignore_patterns("laws"))
+    (tmp_path / "t" / "content" / "laws").symlink_to((FIXTURE / "content" / "laws").resolve())
+    (tmp_path / "t" / "menus" / "bottom.yaml").unlink()
+    content, menus_dir = tmp_path / "t" / "content", tmp_path / "t" / "menus"
+    assert main(["menu", "push", "--content", str(content), "--menus", str(menus_dir)]) == 1
+    assert "bottom.yaml has no buttons" in capsys.readouterr().err
 
 
 def test_subcommands_are_registered_by_modules():

@@ -148,14 +148,21 @@ def test_a_pack_at_the_wrong_depth_is_an_error_not_skipped(tmp_path, relative, m
     ("content/campaigns.yaml", "the file is missing: no campaign is sent (国家宪法日, 宪法宣传周 …) and chat shows no 今日专题"),
     ("content/quizzes", "the folder is missing: 答题 has no questions"),
     ("content/synonyms.yaml",
-     "the file is missing: the words citizens use (工钱, 离昏 …) no longer find the words the content uses"),
-    ("menus/bottom.yaml", "the file is missing: `pufa menu push` would leave citizens without the bottom bar")])
+     "the file is missing: the words citizens use (工钱, 离昏 …) no longer find the words the content uses")])
 def test_a_deleted_file_the_bot_needs_is_an_error_saying_what_stops_working(tmp_path, relative, message):
     content_dir, menus_dir = tree(tmp_path)
     path = content_dir.parent / relative
     shutil.rmtree(path) if path.is_dir() else path.unlink()
     _, findings = load_content(content_dir, menus_dir)
     assert [(f.line, f.message, f.severity) for f in findings if f.path.endswith(relative)] == [(1, message, "error")]
+
+
+def test_a_deleted_bottom_bar_is_a_warning_since_chat_answers_as_before(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (menus_dir / "bottom.yaml").unlink()
+    _, findings = load_content(content_dir, menus_dir)
+    assert [(f.message, f.severity) for f in findings] == [
+        ("the file is missing: `pufa menu push` would leave citizens without the bottom bar", "warning")]
 
 
 def test_a_quiz_folder_without_quiz_files_is_an_error(tmp_path):
