@@ -7,15 +7,17 @@ disk still serves something correct, and says so in the log and in /healthz.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import logging
 import os
 import shutil
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from bot.check import errors, load_and_check
 from bot.errors import ContentError
@@ -86,17 +88,37 @@ def sweep_stale_copies(var_dir: Path, now: float) -> None:
             continue
 
 
+@contextmanager
+def last_good_lock(var_dir: Path) -> Iterator[None]:
+    """The workers of a host share var/: one at a time swaps or reads var/last-good/ (the kernel
+    releases the lock of a worker that dies holding it)."""
+    with open(var_dir / f"{LAST_GOOD}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def keep_as_last_good(staged: Path, var_dir: Path, version: str) -> None:
-    """The checked copy becomes var/last-good/ by renames, so a restart finds a whole copy."""
+    """The checked copy becomes var/last-good/ by renames, so a restart finds a whole copy; when
+    the second rename fails, the previous copy is put back."""
     target = var_dir / LAST_GOOD
-    if (target / "VERSION").is_file() and (target / "VERSION").read_text() == version:
-        return
-    (staged / "VERSION").write_text(version)
-    old = var_dir / f".{LAST_GOOD}-old-{uuid.uuid4().hex[:8]}"
-    if target.exists():
-        target.rename(old)
-    staged.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    with last_good_lock(var_dir):
+        if (target / "VERSION").is_file() and (target / "VERSION").read_text() == version:
+            return
+        (staged / "VERSION").write_text(version)
+        old = var_dir / f".{LAST_GOOD}-old-{uuid.uuid4().hex[:8]}"
+        if target.exists():
+            target.rename(old)
+        try:
+            staged.rename(target)
+        except OSError:
+            if old.exists() and not target.exists():
+                old.rename(target)
+            raise
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 class ContentHolder:
@@ -114,7 +136,7 @@ class ContentHolder:
         self._lock = threading.Lock()
         self._next_poll = 0.0
         self._loading = False
-        self._seen = signature(self.content_dir, self.menus_dir)
+        self._seen = self._signature()
         self._snapshot = self._start()
         self._next_poll = time.monotonic() + poll_seconds
 
@@ -134,12 +156,15 @@ class ContentHolder:
 
     def _from_last_good(self, refused: Exception, error: str) -> Snapshot:
         saved = self.var_dir / LAST_GOOD
-        if not self.keep_last_good or not (saved / "content").is_dir():
+        if not self.keep_last_good or not self.var_dir.is_dir():
             raise refused
-        try:
-            content, _ = load_checked(saved / "content", saved / "menus")
-        except ContentError:
-            raise refused from None
+        with last_good_lock(self.var_dir):  # not while another worker swaps it
+            if not (saved / "content").is_dir():
+                raise refused
+            try:
+                content, _ = load_checked(saved / "content", saved / "menus")
+            except ContentError:
+                raise refused from None
         log.error("serving the last good content %s from %s: %s", content.version, saved, error)
         return Snapshot(content, self.build_index(content), True, error)
 
@@ -190,13 +215,17 @@ class ContentHolder:
                 self._lock.release()
         return self._snapshot
 
-    def _poll(self) -> None:
+    def _signature(self) -> tuple | None:
+        """None when a file vanished mid-walk (an editor is saving): the next poll looks again."""
         try:
-            now_seen = signature(self.content_dir, self.menus_dir)
-        except OSError as exc:  # a file vanished mid-walk: an editor is saving; look again later
+            return signature(self.content_dir, self.menus_dir)
+        except OSError as exc:
             log.debug("stat walk interrupted: %s", exc)
-            return
-        if now_seen != self._seen:
+            return None
+
+    def _poll(self) -> None:
+        now_seen = self._signature()
+        if now_seen is not None and now_seen != self._seen:
             self._seen, self._loading = now_seen, True
             threading.Thread(target=self._reload, name="content-reload", daemon=True).start()
 

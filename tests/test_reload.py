@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 
 from bot.content import content_version
 from bot.errors import ContentError
-from bot.reload import ContentHolder
+from bot import reload
+from bot.reload import ContentHolder, keep_as_last_good, stage
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "content"
@@ -145,7 +147,7 @@ def test_findings_name_the_editors_file_and_no_copy_is_left_behind(dirs):
     (dirs[1] / "main.yaml").write_text("nodes: [broken")
     snap = settle(h)
     assert f"{dirs[1] / 'main.yaml'}:1:" in snap.error
-    assert [path.name for path in dirs[2].iterdir()] == ["last-good"]
+    assert sorted(path.name for path in dirs[2].iterdir()) == ["last-good", "last-good.lock"]
 
 
 def test_a_holder_for_a_draft_neither_writes_nor_serves_last_good(dirs):
@@ -166,3 +168,31 @@ def test_a_start_removes_copies_left_by_a_killed_reload_but_not_a_running_one(di
     os.utime(left, (time.time() - 2 * 3600,) * 2)
     holder(dirs)
     assert not left.exists() and running.exists()
+
+
+def test_workers_saving_at_once_leave_one_whole_last_good_and_no_old_copy(dirs):
+    holder(dirs)
+    copies, failures = [stage(dirs[0], dirs[1], dirs[2]) for _ in range(8)], []
+
+    def save(copy: Path, version: str) -> None:
+        try:
+            keep_as_last_good(copy, dirs[2], version)
+        except OSError as exc:
+            failures.append(exc)
+
+    workers = [threading.Thread(target=save, args=(copy, f"v{n}")) for n, copy in enumerate(copies)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == []
+    assert (dirs[2] / "last-good" / "content" / "agency.yaml").is_file()
+    assert not list(dirs[2].glob(".last-good-old-*"))
+
+
+def test_a_file_vanishing_during_the_first_stat_walk_does_not_stop_a_start(dirs, monkeypatch):
+    def vanished(*directories):
+        raise FileNotFoundError("content/synonyms.yaml")
+
+    monkeypatch.setattr(reload, "signature", vanished)
+    assert holder(dirs).snapshot().content is not None
