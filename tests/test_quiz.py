@@ -131,6 +131,13 @@ def test_seven_perfect_days_of_the_constitution_week_earn_a_genuine_certificate(
     assert record == {"year": "2026", "topic": "constitution", "issued": "2026-12-07"}
 
 
+def test_a_simulator_user_finishing_the_week_gets_no_certificate(campaign_runtime: Runtime) -> None:
+    finals = [play_round(campaign_runtime, dt.datetime(2026, 12, day, 10, 0, tzinfo=SHANGHAI), openid="sim-editor")[-1]
+              for day in range(1, 8)]
+    assert "证书只发给真实用户" in finals[6] and "证书验证码" not in finals[6]
+    assert list(campaign_runtime.store.redis.scan_iter(campaign_runtime.store.key("cert", "*"))) == []
+
+
 def test_an_invented_certificate_code_is_not_genuine(runtime: Runtime) -> None:
     assert certificates.verify(runtime.store, "AAAA-BBBB-CCCC") is None
 
