@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from bot import analytics, gaps, privacy, subscriptions
 from bot.batch import Batch
-from bot.citizens import SIMULATOR_PREFIX, is_citizen  # noqa: F401 (the simulator names its users with it)
+from bot.citizens import is_citizen
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ import pytest
 
 from app import create_app
 from bot import gaps
-from bot.runtime import SIMULATOR_PREFIX, build_runtime
+from bot.citizens import SIMULATOR_PREFIX
+from bot.runtime import build_runtime
 from bot.store import Store
 from tests.web import RoundTrips, WebBot, make_settings, record_unanswered
 
