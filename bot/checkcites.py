@@ -24,8 +24,9 @@ def finding(source: str, message: str, fix: str, severity: str = "error", kind: 
 _NUMBER = rf"[0-9０-９{CN_NUM}]+"
 # A citation as an editor may write it, Arabic numerals and ranges (第30-32条) included: `CITATION` reads
 # only Chinese numerals, so 《劳动合同法》第30条 would otherwise pass as a law named without an article.
-WRITTEN = re.compile(rf"《[^《》]{{1,60}}》第{_NUMBER}(?:[-－~～—至到]第?{_NUMBER})?条(?:之{_NUMBER})?"
-                     rf"(?:第{_NUMBER}款)?(?:第{_NUMBER}项)?")
+# The articles listed after it (、第18条) belong to it, as `FOLLOWING` reads them in Chinese numerals.
+_ARTICLE = rf"第{_NUMBER}(?:[-－~～—至到]第?{_NUMBER})?条(?:之{_NUMBER})?(?:第{_NUMBER}款)?(?:第{_NUMBER}项)?"
+WRITTEN = re.compile(rf"《[^《》]{{1,60}}》{_ARTICLE}(?:(?:、|，|和|及|以及|与|或者|或|至){_ARTICLE})*")
 ARABIC = re.compile(r"[0-9０-９]")
 _ARABIC_NUMBER = re.compile(r"第([0-9０-９]+)(?:[-－~～—至到]第?([0-9０-９]+))?(条|款|项)")
 
@@ -125,7 +126,7 @@ def _written(texts: Iterable[str], laws: LawLibrary) -> tuple[dict[tuple[str, st
         found = [(c, text[c.start:c.end]) for c in find_citations(text)]
         for as_written in arabic_citations(text):
             arabic.append(as_written)
-            found += [(c, as_written) for c in find_citations(_arabic_fix(as_written))[:1]]
+            found += [(c, as_written) for c in find_citations(_arabic_fix(as_written))]
         for citation, as_written in found:
             named.add(_key(citation, laws)[0])
             if citation.article:
