@@ -5,11 +5,17 @@ swallows everything up to the next quote mark, and a full-width colon (：, what
 method types) turns `title：…` into plain text. Each suspected mistake is confirmed by repairing it
 in a copy of the text and parsing again: only a repair that makes the error go away, or move
 further down, names a line. PyYAML's own words are the last resort.
+
+Each repair tried parses the whole file again (tens of milliseconds for a large pack), and every
+worker's reload thread does it at the same moment, so lines inside block texts (`answer: |`
+bodies, where no repair changes how the file parses) are passed over and only the suspects
+nearest the error are tried.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Callable
 
 import yaml
@@ -18,7 +24,15 @@ import yaml
 FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"\[\]{}|>][^\s:：#'\"]{0,29}?)\s*：")
 # A value that opens with a quote mark: `- "…`, `key: "…` or `key: '…`.
 QUOTED_VALUE = re.compile(r"""^(\s*(?:-\s+)?(?:[^\s:#'"][^:#]*:\s+)?)(["'])(.*)$""")
-MAX_REPAIRS = 40  # suspects tried per error; each costs one parse of the file
+# A line that opens a block text: `answer: |`, `- >`, `text: |-` (indicators and a comment allowed), or
+# would open one but for a full-width colon (`answer：|`): the lines under it are still text.
+BLOCK_OPENER = re.compile(
+    r"""^(?P<indent> *)(?P<dash>- +)?(?P<key>[^\s#'"][^#]*?(?::\s+|：\s*))?[|>][-+0-9]*\s*(?:#.*)?$""")
+# Where a quoted text ends: the first quote mark that is not an escape (`''` in '…', `\"` in "…").
+CLOSING = {"'": re.compile(r"(?:[^']|'')*'(?!')"), '"': re.compile(r'(?:[^"\\]|\\.)*"')}
+# What may follow a closing quote on its line: a comment, or the colon, comma or bracket of a quoted key or list.
+AFTER_CLOSING = ("#", ":", ",", "]", "}")
+MAX_REPARSES = 4  # suspects tried per error, nearest first; each costs one parse of the file
 
 # PyYAML's problem → what it means and what to do, for errors no repair explained.
 PLAIN_WORDS = (
@@ -75,13 +89,32 @@ def explain(text: str, exc: yaml.MarkedYAMLError, parse: Callable[[str], object]
 def _repaired(text: str, error_line: int, parse: Callable[[str], object]) -> Explained | None:
     """The nearest line at or above the error whose repair makes the error go or move down."""
     lines = text.split("\n")
-    suspects = [found for number in range(min(error_line, len(lines)), 0, -1)
-                if (found := _suspect(lines[number - 1], number))]
-    for explained, repaired_line in suspects[:MAX_REPAIRS]:
+    above = lines[:min(error_line, len(lines))]
+    in_block_text = _block_text_lines(above)
+    suspects = (found for number in range(len(above), 0, -1)
+                if number not in in_block_text and (found := _suspect(lines[number - 1], number)))
+    for explained, repaired_line in islice(suspects, MAX_REPARSES):
         repaired = [*lines[:explained.line - 1], repaired_line, *lines[explained.line:]]
         if _error_line(parse, "\n".join(repaired)) > error_line:
             return explained
     return None
+
+
+def _block_text_lines(lines: list[str]) -> set[int]:
+    """The numbers of the lines inside `|` and `>` texts: blank, or indented deeper than the key
+    (or the `- `) that opens the text."""
+    inside: set[int] = set()
+    parent: int | None = None
+    for number, line in enumerate(lines, 1):
+        if parent is not None and (not line.strip() or len(line) - len(line.lstrip(" ")) > parent):
+            inside.add(number)
+            continue
+        opener = BLOCK_OPENER.match(line)
+        if opener:  # under `- key: |` the text is indented deeper than the key, under `- |` than the dash
+            parent = len(opener["indent"]) + (len(opener["dash"] or "") if opener["key"] else 0)
+        else:
+            parent = None
+    return inside
 
 
 def _suspect(line: str, number: int) -> tuple[Explained, str] | None:
@@ -93,18 +126,25 @@ def _suspect(line: str, number: int) -> tuple[Explained, str] | None:
                           f"type `{key}:` with a half-width colon and a space after it"),
                 line[:colon.end() - 1] + ": " + line[colon.end():])
     quoted = QUOTED_VALUE.match(line)
-    if quoted and not _closes(quoted.group(3), quoted.group(2)):
-        mark = quoted.group(2)
+    return _quote_suspect(line, number, *quoted.groups()) if quoted else None
+
+
+def _quote_suspect(line: str, number: int, before: str, mark: str, rest: str) -> tuple[Explained, str] | None:
+    """A text opened with a quote mark that is never closed, or closed before the text ends."""
+    closing = CLOSING[mark].match(rest)
+    if not closing:
         return (Explained(number, f"the {mark} that opens the text on this line is never closed, so everything "
                                   f"up to the next {mark} is read as one text",
                           f"end the text with {mark} on the same line"),
                 line.rstrip() + mark)
-    return None
-
-
-def _closes(rest: str, mark: str) -> bool:
-    """Whether the text after an opening quote mark closes it (`''` and `\\"` are escapes)."""
-    return mark in (rest.replace("''", "") if mark == "'" else re.sub(r"\\.", "", rest))
+    after = rest[closing.end():].strip()
+    if not after or after.startswith(AFTER_CLOSING):
+        return None
+    meant = rest.rstrip().removesuffix(mark)  # the whole text as the editor meant it, quoted as YAML wants
+    return (Explained(number, f"the text goes on after its closing {mark}: a {mark} inside a text that starts "
+                              f"with {mark} ends the text there",
+                      "use 「」 or “” inside the text, or drop the outer quotes"),
+            before + "'" + meant.replace("'", "''") + "'")
 
 
 def _error_line(parse: Callable[[str], object], text: str) -> float:
