@@ -34,12 +34,17 @@ FIGURE = re.compile(
     rf"|(?P<number>{_NUMBER})(?P<unit>{_UNIT})?(?(unit)|(?=(?:{_TO})(?:{_NUMBER})(?P<range>{_UNIT}))))"
 )
 _DAY = rf"(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})"
-DATE = re.compile(rf"{_STARTS}(?:(?:\d{{4}}|[零〇一二三四五六七八九]{{4}})年|{_DAY}月{_DAY}[日号](?:(?:{_TO}){_DAY}[日号])?)")
+# 2021年, 12月4日, 12月1日至7日, and a day of every month: 每月15日 (每年4月15日 is a month-day).
+DATE = re.compile(rf"{_STARTS}(?:(?:\d{{4}}|[零〇一二三四五六七八九]{{4}})年"
+                  rf"|(?:{_DAY}月|(?<=每月)){_DAY}[日号](?:(?:{_TO}){_DAY}[日号])?)")
 # 举例：干了3年… — a worked example's figures are its own, to the end of its sentence.
 EXAMPLE = re.compile(r"(?:举例|例如|比如)[^。；;\n]*")
 _NOT_BEFORE = "第几数"  # 第三年 is an ordinal; 几百元 and 数万元 are not figures
 _DETERMINERS = "这那同前后某哪当"  # 这一天, 前一天, 同一年: one day, not a period of one
-_NOT_AFTER = {"年": "期", "周": "年"}  # 一年期贷款市场报价利率 and 十周年 name things, they set no period
+# 一年期贷款市场报价利率, 五十年代 and 十周年 name things, they set no period
+_NOT_AFTER = {"年": "期代", "周": "年"}
+_BARE = "万千百"  # 上万元, 千元左右: no numeral counts them
+_APPROXIMATE = re.compile("[一二两三四五六七八九]{2}")  # 三四天, 七八万元, 十一二岁: about, not a figure
 _FULL_WIDTH = re.compile("[０-９．]")
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")  # one character for one: offsets hold
 
@@ -76,10 +81,7 @@ def _figure(text: str, match: re.Match[str]) -> Figure | None:
         return Figure(match.group(), Decimal(200), "%", match.start())
     numeral = match["percent"] or match["number"]
     unit = "%" if match["percent"] else match["unit"] or match["range"]
-    before, after = text[match.start() - 1:match.start()], text[match.end():match.end() + 1]
-    if not unit or (before and before in _NOT_BEFORE) or (numeral == "一" and before and before in _DETERMINERS):
-        return None
-    if after and after == _NOT_AFTER.get(match["unit"] or ""):
+    if not unit or not _counts(text, match, numeral, unit):
         return None
     value = _value(numeral)
     if value is None:
@@ -87,6 +89,17 @@ def _figure(text: str, match: re.Match[str]) -> Figure | None:
     compared, factor = UNITS[unit]
     written = match.group() if match["unit"] or match["percent"] else f"{numeral}{unit}"
     return Figure(written, (value * factor).normalize(), compared, match.start())
+
+
+def _counts(text: str, match: re.Match[str], numeral: str, unit: str) -> bool:
+    """Whether the number with its unit states an amount, a period or a share where it stands."""
+    end = match.end("range") if match["range"] else match.end()  # a range's unit is the second number's
+    before, after = text[match.start() - 1:match.start()], text[end:end + 1]
+    if before and (before in _NOT_BEFORE or numeral == "一" and before in _DETERMINERS):
+        return False
+    if after and after in _NOT_AFTER.get(unit, ""):
+        return False
+    return numeral[0] not in _BARE and not _APPROXIMATE.search(numeral)
 
 
 def find_figures(text: str, *, examples: bool = True) -> list[Figure]:

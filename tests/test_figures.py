@@ -55,3 +55,20 @@ def test_a_worked_example_is_left_out_to_the_end_of_its_sentence_on_request() ->
     text = "举例：干了3年，补3个月工资；未提前30日通知的，再加一个月。"
     assert written(text, examples=False) == ["30日", "一个月"]
     assert written(text) == ["3年", "3个月", "30日", "一个月"]
+
+
+def test_two_adjacent_digits_are_an_approximate_range_not_a_figure() -> None:
+    assert written("三四天；七八万元；两三个月；十一二岁；二三十年") == []
+
+
+def test_a_decade_is_not_a_period() -> None:
+    assert written("五十年代；80年代；二十世纪八十年代初；五十至六十年代；三至五年期贷款") == []
+
+
+def test_a_bare_ten_thousand_thousand_or_hundred_is_not_an_amount() -> None:
+    assert written("上万元；千元左右；百元大钞") == []
+    assert written("十万元；一百元") == ["十万元", "一百元"]
+
+
+def test_a_day_of_every_month_is_a_date() -> None:
+    assert written("每月15日前发工资；每月1日至5日；每年4月15日") == []
