@@ -188,8 +188,11 @@ def load_item(schema: Schema, data: Map, audience: str, topic: str, laws: LawLib
 
 
 def load_items(packs: Path, laws: LawLibrary, findings: list[Finding]) -> list[Item]:
-    """Every item under packs/<audience>/<topic>.yaml, duplicates included (check reports them)."""
-    audiences = sorted(path for path in packs.iterdir() if path.is_dir()) if packs.is_dir() else []
+    """Every item under packs/<audience>/<topic>.yaml, duplicates included (check reports them).
+    Without packs/ there are none; the menus opening them say so."""
+    if not packs.is_dir():
+        return []
+    audiences = sorted(path for path in packs.iterdir() if path.is_dir())
     findings += _misplaced(packs, audiences)
     paths = [path for audience in audiences for path in yaml_files(audience, findings)]
     return _load_each(paths, "items", "an item", findings,
@@ -201,7 +204,7 @@ def _misplaced(packs: Path, audiences: list[Path]) -> list[Finding]:
     be skipped without a word: packs hold one folder per audience, and each holds topic files."""
     found = [Finding(label(path), 1, f"{path.name} is not read: packs/ holds one folder per audience",
                      f"move it into the folder of its audience, e.g. packs/public/{path.name}")
-             for path in sorted(packs.iterdir()) if packs.is_dir() and path.is_file() and path.suffix == ".yaml"]
+             for path in sorted(packs.iterdir()) if path.is_file() and path.suffix == ".yaml"]
     found += [Finding(label(path), 1, f"the folder {audience.name}/{path.name}/ is not read: an audience's folder "
                       "holds topic files, not folders", f"move its files up into packs/{audience.name}/")
               for audience in audiences for path in sorted(audience.iterdir()) if path.is_dir()]

@@ -165,6 +165,13 @@ def test_a_deleted_bottom_bar_is_a_warning_since_chat_answers_as_before(tmp_path
         ("the file is missing: `pufa menu push` would leave citizens without the bottom bar", "warning")]
 
 
+def test_a_deleted_packs_folder_loads_no_items_instead_of_failing(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    shutil.rmtree(content_dir / "packs")
+    content, _ = load_content(content_dir, menus_dir)
+    assert content is not None and content.items == {}
+
+
 def test_a_quiz_folder_without_quiz_files_is_an_error(tmp_path):
     content_dir, menus_dir = tree(tmp_path)
     (content_dir / "quizzes" / "constitution.yaml").unlink()
