@@ -230,12 +230,17 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_FIELD: Mapping[str, Setting] = {s.attribute: s for s in SETTINGS}
 
 
+def _value(setting: Setting, environ: Mapping[str, str], overrides: Mapping[str, Any]) -> Any:
+    """The override (a string is parsed like the environment's value), else the environment's
+    value, else the default."""
+    raw = overrides.get(setting.attribute, environ.get(setting.name, setting.default))
+    return setting.parse(setting.name, raw) if isinstance(raw, str) else raw
+
+
 def read_setting(attribute: str, environ: Mapping[str, str] | None = None) -> Any:
     """One setting from `environ` (default: the process environment), parsed and checked like
     `load_settings` does, without its side effects (the development token): for `pufa check`."""
-    setting = _BY_FIELD[attribute]
-    raw = (os.environ if environ is None else environ).get(setting.name, setting.default)
-    return setting.parse(setting.name, raw)
+    return _value(_BY_FIELD[attribute], os.environ if environ is None else environ, {})
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -247,10 +252,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     unknown = set(overrides) - set(_BY_FIELD)
     if unknown:
         raise TypeError(f"load_settings() got unknown settings: {', '.join(sorted(unknown))}")
-    values: dict[str, Any] = {}
-    for setting in SETTINGS:
-        raw = overrides.get(setting.attribute, environ.get(setting.name, setting.default))
-        values[setting.attribute] = setting.parse(setting.name, raw) if isinstance(raw, str) else raw
+    values = {setting.attribute: _value(setting, environ, overrides) for setting in SETTINGS}
     if not values["wechat_token"]:
         values["wechat_token"] = _development_token(Path(values["var_dir"]))
         values["token_generated"] = True
