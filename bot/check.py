@@ -114,7 +114,7 @@ def _button(button: BottomButton, name_limit: int) -> list[Finding]:
     return found + _command(button.source, f"button {button.name}", button.command)
 
 
-def validate(content: Content, today: dt.date, content_dir: Path, menus_dir: Path) -> list[Finding]:
+def validate(content: Content, today: dt.date, content_dir: Path) -> list[Finding]:
     """Every cross-file rule over loaded content but the references (the loader's findings come separately)."""
     return [*check_content_cites(content, today), *check_governing(content, label(content_dir / "repealed.yaml")),
             *check_campaign_cites(content), *check_figures(content), *check_questions(content),
@@ -132,7 +132,7 @@ def load_and_check(content_dir: str | Path, menus_dir: str | Path,
     content_dir, menus_dir = Path(content_dir), Path(menus_dir)
     broken, found = unreadable(loader, content, content_dir, menus_dir), dangling(content, menus_dir)
     rest = [*(f for f in loader if f.path not in broken),
-            *validate(content, today or dt.date.today(), content_dir, menus_dir),
+            *validate(content, today or dt.date.today(), content_dir),
             *(d.finding for d in found if not d.rests_on(broken))]
     return content, list(dict.fromkeys([*held_back(loader, broken, found), *rest]))
 
