@@ -13,14 +13,13 @@ import argparse
 import http.client
 import itertools
 import os
-import subprocess
 import sys
 import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from load import QUESTIONS, ROOT, free_port, message, scratch, signed_query, wait_ready
+from load import QUESTIONS, ROOT, free_port, message, scratch, signed_query, start, wait_ready
 
 SESSION = ("菜单", "1", "2", "0", "身份", "3", "答题", "A", "B", "C", "D", "A", "详解", "更多",
            "订阅 宪法", "我的订阅", "民法典第一千零七十九条", "刑法第一百三十三条之一", "有用")
@@ -79,13 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         work = place.folder
         port = free_port()
         env = {**os.environ, **place.settings, "WEB_CONCURRENCY": str(args.workers), "PORT": str(port)}
-        log = open(work / "gunicorn.log", "wb")
-        stack.callback(log.close)
-        gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c",
-                                     str(ROOT / "gunicorn.conf.py"), "app:app"],
-                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        stack.callback(lambda: (gunicorn.terminate(), gunicorn.wait(timeout=30)))
-        wait_ready(port, "/healthz", gunicorn, work / "gunicorn.log")
+        log = work / "gunicorn.log"
+        gunicorn = start(stack, [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+                                 "app:app"], ROOT, env, log)
+        wait_ready(port, "/healthz", gunicorn, log)
         started = time.monotonic()
         failures = send_all(port, args.messages, args.connections)
         elapsed = time.monotonic() - started
