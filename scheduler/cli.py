@@ -104,7 +104,11 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    for key, entry in send.status(_context().store):
+    """The ledger needs only the store: a broken campaigns.yaml does not hide what went out."""
+    from bot.settings import load_settings
+    from bot.store import open_store
+
+    for key, entry in send.status(open_store(load_settings())):
         fields = " ".join(f"{k}={v}" for k, v in sorted(entry.items()) if k not in ("campaign", "date"))
         print(f"{key}  {fields}")
     return 0

@@ -71,6 +71,16 @@ def test_status_lists_the_ledger_after_a_fire(environment, standin: StandIn, cap
     assert "state=sent" in capsys.readouterr().out
 
 
+def test_status_reads_the_ledger_without_loading_the_content(
+        environment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """An operator checking what went out while campaigns.yaml is broken still sees the ledger."""
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "campaigns.yaml").write_text("campaigns: [", encoding="utf-8")
+    monkeypatch.setenv("CONTENT_DIR", str(tmp_path / "broken"))
+    assert main(["campaigns", "status"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_fire_at_an_instant_with_another_offset_reads_it_in_shanghai_time() -> None:
     """01:30 UTC is 09:30 in Shanghai, not 01:30 inside quiet hours."""
     args = build_parser().parse_args(["campaigns", "fire", "--at", "2026-12-04T01:30:00+00:00"])
