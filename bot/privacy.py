@@ -66,14 +66,12 @@ def forget_deferred(var_dir: Path, forget_one: Callable[[str], int]) -> bool:
         return True
     openids = [line for line in taken.read_text(encoding="utf-8").splitlines() if line]
     left: list[str] = []
-    for openid in openids:
-        if left:  # Redis went away again: keep the rest for the next time
-            left.append(openid)
-            continue
+    for index, openid in enumerate(openids):
         try:
             forget_one(openid)
-        except StoreUnavailable:
-            left.append(openid)
+        except StoreUnavailable:  # Redis went away again: keep the rest for the next time
+            left = openids[index:]
+            break
     for openid in left:
         defer(var_dir, openid)
     taken.unlink()

@@ -17,6 +17,7 @@ import redis
 
 from app import create_app
 from bot import privacy
+from bot.errors import StoreUnavailable
 from scheduler import tags
 from bot.runtime import build_runtime
 from tests.web import ID_NUMBER, PHONE, WebBot, busy_session, make_settings
@@ -176,3 +177,20 @@ def test_an_unfollow_while_redis_is_down_is_forgotten_once_it_answers(
     bot.say("oSomeoneElse", "老板不给我工资咋办")
     assert privacy.user_keys(store, "oGone") == [] and not pending.exists()
 
+
+
+def test_deferred_users_redis_cannot_take_stay_deferred_in_order(tmp_path: Path) -> None:
+    """Redis going away again mid-way: the users not yet forgotten wait for the next time, untried."""
+    for openid in ("oFirst", "oSecond", "oThird"):
+        privacy.defer(tmp_path, openid)
+    tried: list[str] = []
+
+    def forget_one(openid: str) -> int:
+        tried.append(openid)
+        if openid == "oSecond":
+            raise StoreUnavailable("redis down")
+        return 1
+
+    assert privacy.forget_deferred(tmp_path, forget_one) is False
+    assert tried == ["oFirst", "oSecond"]
+    assert (tmp_path / privacy.DEFERRED).read_text(encoding="utf-8") == "oSecond\noThird\n"
