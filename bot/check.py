@@ -16,10 +16,10 @@ from typing import Iterable
 from bot import menus
 from bot.checkcites import SourceLines, check_campaign_cites, check_content_cites, check_governing, finding, key_line
 from bot.checkfigures import check_figures
-from bot.checkrefs import UNREADABLE, close_match, dangling, held_back, unreadable
+from bot.checkrefs import close_match, dangling, held_back, unreadable
 from bot.commands import HANDLERS
 from bot.content import load_content
-from bot.model import BottomButton, Content, Finding, split_source
+from bot.model import UNREADABLE, BottomButton, Content, Finding, split_source
 from bot.normalise import Normaliser
 from bot.pages import MAX_BYTES, size
 from bot.yamlsrc import label

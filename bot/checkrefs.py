@@ -15,10 +15,9 @@ from typing import Iterable
 
 from bot import menus
 from bot.checkcites import finding
-from bot.model import Content, Finding, split_source
+from bot.model import UNREADABLE, Content, Finding, split_source
 from bot.yamlsrc import label
 
-UNREADABLE = "unreadable"  # the kind of a finding about a file that could not be read, and of its held-back line
 MAX_DEPTH = 4  # choices from `main` within which every item must be reachable
 ITEMS, NODES, AUDIENCES, TOPICS = "items", "nodes", "audiences", "topics"  # kinds of ids, each defined by its files
 

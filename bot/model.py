@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from bot.laws import Citation, LawLibrary
 
 
-# Finding kinds: re-review against a changed law; a review due; a figure no cited article holds
-LAW_CHANGED, REVIEW, FIGURE = "law", "review", "figure"
+# Finding kinds: re-review against a changed law; a review due; a figure no cited article holds;
+# a file that could not be read (and the line counting what it holds back), which explains the rest
+LAW_CHANGED, REVIEW, FIGURE, UNREADABLE = "law", "review", "figure", "unreadable"
 
 
 def split_source(source: str) -> tuple[str, int]:
@@ -33,7 +34,7 @@ class Finding:
     message: str
     fix: str
     severity: str = "error"  # "error" (would serve something wrong) or "warning"
-    kind: str = ""  # LAW_CHANGED or REVIEW for what a reviewer must do, "" otherwise
+    kind: str = ""  # one of the kinds above, for editors' order of work; "" otherwise
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message} — {self.fix}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from bot.check import check, errors
-from bot.checkrefs import UNREADABLE
+from bot.model import UNREADABLE
 from tests.test_check import LABOUR, TODAY, edit, findings_after, tree
 
 

@@ -10,8 +10,7 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.checkrefs import UNREADABLE
-from bot.model import FIGURE, LAW_CHANGED, REVIEW, Content, Finding, split_source
+from bot.model import FIGURE, LAW_CHANGED, REVIEW, UNREADABLE, Content, Finding, split_source
 
 OTHER = "other"
 KINDS = {UNREADABLE: "文件无法读取（先修这里，其余问题可能由它引起）", LAW_CHANGED: "法条已修改，需重新审核",
