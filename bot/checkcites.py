@@ -10,8 +10,8 @@ import difflib
 import re
 from typing import Iterable, Mapping
 
-from bot.laws import (CN_NUM, Article, Citation, Law, LawLibrary, find_citations, normalise_name, parse_citation,
-                      to_chinese)
+from bot.laws import (CN_NUM, LISTED, Article, Citation, Law, LawLibrary, find_citations, normalise_name,
+                      parse_citation, to_chinese)
 from bot.model import LAW_CHANGED, REVIEW, Cite, Content, Finding, Item, QuizQuestion, Repealed, split_source
 
 REVIEW_DUE = dt.timedelta(days=365)
@@ -26,7 +26,7 @@ _NUMBER = rf"[0-9０-９{CN_NUM}]+"
 # only Chinese numerals, so 《劳动合同法》第30条 would otherwise pass as a law named without an article.
 # The articles listed after it (、第18条) belong to it, as `FOLLOWING` reads them in Chinese numerals.
 _ARTICLE = rf"第{_NUMBER}(?:[-－~～—至到]第?{_NUMBER})?条(?:之{_NUMBER})?(?:第{_NUMBER}款)?(?:第{_NUMBER}项)?"
-WRITTEN = re.compile(rf"《[^《》]{{1,60}}》{_ARTICLE}(?:(?:、|，|和|及|以及|与|或者|或|至){_ARTICLE})*")
+WRITTEN = re.compile(rf"《[^《》]{{1,60}}》{_ARTICLE}(?:(?:{LISTED}){_ARTICLE})*")
 ARABIC = re.compile(r"[0-9０-９]")
 _ARABIC_NUMBER = re.compile(r"第([0-9０-９]+)(?:[-－~～—至到]第?([0-9０-９]+))?(条|款|项)")
 

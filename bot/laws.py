@@ -26,8 +26,9 @@ CITATION = re.compile(
     rf"(?:第([{CN_NUM}]+)款)?(?:第([{CN_NUM}]+)项)?)?"
 )
 # 《民法典》第一千一百二十三条和第一千一百五十八条: the articles listed after a citation, same law.
+LISTED = "、|，|和|及|以及|与|或者|或|至"  # what joins an article listed after a citation to the one before
 FOLLOWING = re.compile(
-    rf"(?:、|，|和|及|以及|与|或者|或|至)第([{CN_NUM}]+)条(?:之([{CN_NUM}]+))?"
+    rf"(?:{LISTED})第([{CN_NUM}]+)条(?:之([{CN_NUM}]+))?"
     rf"(?:第([{CN_NUM}]+)款)?(?:第([{CN_NUM}]+)项)?"
 )
 PRC = "中华人民共和国"
