@@ -49,7 +49,7 @@ def _answer(store, turn: Turn, verb: str, chosen: tuple[str, ...]) -> str:
     return f"已退订{named}。"
 
 
-def topics_of(turn: Turn, argument: str) -> tuple[str, ...]:
+def named_topics(turn: Turn, argument: str) -> tuple[str, ...]:
     """The topics named after 订阅/退订; () when the rest of the text is not only topics."""
     argument = argument.strip(" :：?「」“”\"'")
     return subscriptions.parse_topics(argument, turn.snapshot.content.topics) if argument else ()
