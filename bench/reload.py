@@ -1,5 +1,6 @@
-"""What an editor's save costs the running bot: reading the laws, loading and checking the content,
-building the matcher (the steps of a live reload, bot/reload.py), on the shipped content.
+"""What an editor's save costs the running bot: copying the folders aside, reading the laws, loading
+and checking the content, building the matcher (the steps of a live reload and of each worker's
+start, bot/reload.py), on the shipped content.
 
 Why a bench and not a test: these are seconds of CPU on a shared machine; a timed test fails
 when the machine is busy and says nothing when it is not. Prints the median and the slowest of
@@ -13,6 +14,7 @@ import argparse
 import datetime as dt
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -25,6 +27,7 @@ from bot.checkfigures import check_figures  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.laws import load_laws  # noqa: E402
 from bot.matching import Matcher  # noqa: E402
+from bot.reload import stage  # noqa: E402
 
 CONTENT, MENUS = ROOT / "content", ROOT / "menus"
 
@@ -38,6 +41,12 @@ def seconds(step: Callable[[], object], rounds: int) -> list[float]:
     return times
 
 
+def copy_aside() -> None:
+    """The copy a reload checks: made, then removed (as when var/last-good/ already holds its version)."""
+    with tempfile.TemporaryDirectory(prefix="pufa-reload-bench-") as var:
+        stage(CONTENT, MENUS, Path(var))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds per step (default 5)")
@@ -45,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     content, _ = load_content(CONTENT, MENUS)
     assert content is not None, "the shipped content is missing"
     steps: dict[str, Callable[[], object]] = {
+        "copy the folders aside and remove": copy_aside,
         "read the law texts": lambda: load_laws(CONTENT / "laws"),
         "load the content (laws included)": lambda: load_content(CONTENT, MENUS),
         "the figures rule alone": lambda: check_figures(content),
