@@ -87,8 +87,8 @@ class Runtime:
                     self.dispatcher.sessions.save_conversation(turn.openid, conversation, pipe)
                 if turn.claim is not None:
                     turn.claim.queue_reply(pipe, reply)
-                kept = [gaps.queue_unanswered(self.store, text, turn.now, pipe) for text in turn.unanswered
-                        if is_citizen(turn.openid)]
+                gaps_of_citizens = turn.unanswered if is_citizen(turn.openid) else []
+                kept = [gaps.queue_unanswered(self.store, text, turn.now, pipe) for text in gaps_of_citizens]
                 results = pipe.execute()
                 if any(kept):  # the gaps' commands came last, the list's size last of all
                     gaps.keep_within_limit(self.store, results[-1])
