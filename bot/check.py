@@ -165,8 +165,7 @@ def run(args: argparse.Namespace) -> int:
     content, found = load_and_check(args.content, args.menus)
     findings = by_place([*found, *(send_times(content) if content is not None else ())])
     for line in findings:
-        print(f"{line}{'' if line.severity == 'error' else ' (warning)'}",
-              file=sys.stderr if line.severity == "error" else sys.stdout)
+        print(line.printed, file=sys.stderr if line.severity == "error" else sys.stdout)
     bad = errors(findings)
     print(f"{len(bad)} error(s), {len(findings) - len(bad)} warning(s)")
     return 1 if bad else 0

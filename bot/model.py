@@ -39,6 +39,11 @@ class Finding:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message} — {self.fix}"
 
+    @property
+    def printed(self) -> str:
+        """As a command prints it for editors: a warning says so."""
+        return str(self) if self.severity == "error" else f"{self} (warning)"
+
 
 @dataclass(frozen=True)
 class Audience:

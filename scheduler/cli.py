@@ -58,7 +58,7 @@ def _context() -> Context:
 def _plan(args: argparse.Namespace) -> int:
     ctx = _context()
     for finding in check_send_times(ctx.campaigns, ctx.settings.campaign_grace, ctx.settings.quiet_hours):
-        print(f"{finding}{'' if finding.severity == 'error' else ' (warning)'}", file=sys.stderr)
+        print(finding.printed, file=sys.stderr)
     chosen = send.current_plan(ctx.store, ctx.campaigns, ctx.settings.wechat_account_type,
                                args.date_from, args.date_to)
     print("when              campaign                    audience   channel    title")
