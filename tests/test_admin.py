@@ -14,9 +14,8 @@ from bot.admin import auth, charts, views
 from bot.admin.figures import Share, collect, half_year, previous_half_year
 from bot.admin.attention import attention
 from bot.check import load_and_check
-from bot.checkrefs import UNREADABLE
 from bot.clock import SHANGHAI
-from bot.model import LAW_CHANGED, Finding
+from bot.model import LAW_CHANGED, UNREADABLE, Finding
 from bot.runtime import build_runtime
 from bot.settings import load_settings
 from tests.web import record_unanswered
