@@ -114,7 +114,7 @@ def keep_as_last_good(staged: Path, var_dir: Path, version: str) -> None:
         try:
             staged.rename(target)
         except OSError:
-            if old.exists() and not target.exists():
+            if old.exists():  # under the lock nothing else can have put a copy in its place
                 old.rename(target)
             raise
         finally:
