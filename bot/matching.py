@@ -22,9 +22,9 @@ import re
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Iterable, Mapping
 
+from bot.index import Index
 from bot.model import Item
 from bot.normalise import Normaliser, mask_personal, normalise
 
@@ -83,6 +83,7 @@ _SMALL_TALK_MAX_LEN = 12
 _SMALL_TALK_REST = 5  # at most this many characters besides the chat words
 LAW_PATH = "law"
 STOP_SHARE = 0.3
+RANKED = 20  # items ranked per question: suggestions, votes and rivals come from these
 _MASK_TOKEN = re.compile(r"\[[^\]]{1,8}\]")
 
 
@@ -139,20 +140,15 @@ class Matcher:
     a large share of a big corpus (的, 怎么) are skipped there, as they weigh next to nothing.
     """
 
-    def __init__(self, items: tuple[Item, ...], normaliser: Normaliser,
-                 postings: Mapping[str, tuple[array, array]], idf: Mapping[str, float],
-                 thresholds: Thresholds, laws: LawModel) -> None:
+    def __init__(self, items: tuple[Item, ...], normaliser: Normaliser, index: Index,
+                 idf: Mapping[str, float], thresholds: Thresholds, laws: LawModel) -> None:
         self.items = items
         self.normaliser = normaliser
-        self.postings = postings
+        self.index = index
         self.idf = idf
         self.thresholds = thresholds
         self.laws = laws
         self.unknown_idf = math.log(len(items) + 2)
-        self.max_postings = _stop_postings(len(items))
-        self.by_audience: dict[str, frozenset[int]] = defaultdict(frozenset)
-        for audience in {a for item in items for a in item.audiences}:
-            self.by_audience[audience] = frozenset(i for i, item in enumerate(items) if audience in item.audiences)
 
     @classmethod
     def build(cls, items: Iterable[Item], synonyms: Mapping[str, str],
@@ -164,16 +160,12 @@ class Matcher:
         for bag in bags:
             df.update(bag.keys())
         idf = {g: math.log((len(items) + 1) / (n + 0.5)) for g, n in df.items()}
-        ids: dict[str, array] = defaultdict(lambda: array("I"))
-        weights: dict[str, array] = defaultdict(lambda: array("f"))
-        for index, bag in enumerate(bags):
-            for gram, weight in _unit_vector(bag, idf).items():
-                ids[gram].append(index)
-                weights[gram].append(weight)
-        postings = {g: (ids[g], weights[g]) for g in ids}
+        audiences = {audience: frozenset(i for i, item in enumerate(items) if audience in item.audiences)
+                     for audience in {a for item in items for a in item.audiences}}
+        index = Index.build([_unit_vector(bag, idf) for bag in bags], audiences, _stop_postings(len(items)))
         thresholds = thresholds or Thresholds()
         laws = LawModel.build(items, normaliser, thresholds.smoothing)
-        return cls(items, normaliser, postings, idf, thresholds, laws)
+        return cls(items, normaliser, index, idf, thresholds, laws)
 
     def match(self, text: str, audience: str = "public") -> Match:
         query = _strip_courtesy(self.normaliser(_without_personal_data(text)))
@@ -187,17 +179,7 @@ class Matcher:
 
     def _rank(self, bag: Counter[str], audience: str) -> list[tuple[int, float]]:
         vector = _unit_vector(bag, self.idf, self.unknown_idf)
-        scores: dict[int, float] = defaultdict(float)
-        for gram, weight in vector.items():
-            posting = self.postings.get(gram)
-            if posting is None or len(posting[0]) > self.max_postings:
-                continue
-            for index, item_weight in zip(*posting):
-                scores[index] += weight * item_weight
-        boost = self.thresholds.audience_boost
-        for index in self.by_audience[audience].intersection(scores):
-            scores[index] += boost
-        return heapq.nlargest(20, scores.items(), key=itemgetter(1))
+        return self.index.top(vector, audience, self.thresholds.audience_boost, RANKED)
 
     def _band(self, query: str, bag: Counter[str], ranked: list[tuple[int, float]]) -> Match:
         """The item path for a clear item match, else the law path for a clear law, else suggestions."""
