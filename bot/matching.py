@@ -24,6 +24,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+import numpy as np
+
 from bot.index import Index
 from bot.model import Item
 from bot.normalise import Normaliser, mask_personal, normalise
@@ -245,9 +247,11 @@ class LawModel:
     """
 
     laws: tuple[str, ...]
-    floor: array  # per law: log prior plus log P(unseen gram | law)
-    unseen: array  # per law: log P(unseen gram | law), what each gram adds before its deltas
-    deltas: Mapping[str, tuple[array, array]]  # gram → (law indexes, log-probability gain)
+    floor: np.ndarray  # per law: log prior (how many items cite it)
+    unseen: np.ndarray  # per law: log P(unseen gram | law), what each gram adds before its gains
+    spans: Mapping[str, tuple[int, int]]  # gram → where its laws lie in `law_ids` and `gains`
+    law_ids: np.ndarray  # law indexes, gram after gram
+    gains: np.ndarray  # log-probability gain of the gram for that law over the unseen floor
 
     @classmethod
     def build(cls, items: tuple[Item, ...], normaliser: Normaliser, smoothing: float) -> LawModel:
@@ -260,7 +264,7 @@ class LawModel:
         laws = tuple(sorted(bags))
         vocabulary = len(set().union(*bags.values())) if bags else 1
         counts = Counter(law for item in items for law in item.laws)
-        floor, unseen = array("d"), array("d")
+        floor, unseen = [], []
         law_ids: dict[str, array] = defaultdict(lambda: array("H"))
         gains: dict[str, array] = defaultdict(lambda: array("f"))
         for index, law in enumerate(laws):
@@ -270,20 +274,27 @@ class LawModel:
             for gram, count in bags[law].items():
                 law_ids[gram].append(index)
                 gains[gram].append(math.log((count + smoothing) / smoothing))
-        return cls(laws, floor, unseen, {g: (law_ids[g], gains[g]) for g in law_ids})
+        spans, flat_ids, flat_gains = {}, array("H"), array("f")
+        for gram, held in law_ids.items():
+            spans[gram] = (len(flat_ids), len(flat_ids) + len(held))
+            flat_ids.extend(held)
+            flat_gains.extend(gains[gram])
+        return cls(laws, np.array(floor), np.array(unseen), spans,
+                   np.frombuffer(flat_ids, dtype=np.uint16), np.frombuffer(flat_gains, dtype=np.float32))
 
     def scores(self, bag: Counter[str]) -> dict[str, float]:
-        """Per law, the log-likelihood per known gram, relative to the best law (which gets 0)."""
-        known = [(g, c) for g, c in bag.items() if g in self.deltas]
+        """Per law, the log-likelihood per known gram, relative to the best law (which gets 0).
+        `np.add.at` adds gain after gain in order, as a Python loop would: the same sums, bit for bit."""
+        known = [(self.spans[g], c) for g, c in bag.items() if g in self.spans]
         length = sum(c for _, c in known)
         if not length or not self.laws:
             return {}
-        totals = [f + length * u for f, u in zip(self.floor, self.unseen)]
-        for gram, count in known:
-            for index, gain in zip(*self.deltas[gram]):
-                totals[index] += count * gain
-        top = max(totals)
-        return {law: (total - top) / length for law, total in zip(self.laws, totals)}
+        totals = self.floor + length * self.unseen
+        ids = np.concatenate([self.law_ids[start:end] for (start, end), _ in known])
+        gains = np.concatenate([self.gains[start:end] for (start, end), _ in known]) * np.repeat(
+            [count for _, count in known], [end - start for (start, end), _ in known])
+        np.add.at(totals, ids, gains)
+        return dict(zip(self.laws, ((totals - totals.max()) / length).tolist()))
 
 
 def _stop_postings(items: int) -> int:
