@@ -67,16 +67,19 @@ def _entry(openid: str, old: str | None, new: str | None, attempts: int = 0) -> 
     return {"openid": openid, "old": old or "", "new": new or "", "attempts": attempts}
 
 
-def _push(store: "Store", entries: list[dict]) -> None:
-    if entries:
-        store.redis.rpush(_queue(store), *[json.dumps(e, ensure_ascii=False) for e in entries])
+def _push(store: "Store", entries: list[dict], at_head: bool = False) -> None:
+    """Entries onto the queue's tail, or back at its head in their order. Only citizens' entries:
+    an editor's stand-in user is not on WeChat, and one openid it does not know sinks a whole call (40003)."""
+    lines = [json.dumps(e, ensure_ascii=False) for e in entries if is_citizen(e["openid"])]
+    if lines and at_head:
+        store.redis.lpush(_queue(store), *reversed(lines))
+    elif lines:
+        store.redis.rpush(_queue(store), *lines)
 
 
 def enqueue_audience_change(store: "Store", openid: str, old: str | None, new: str | None) -> None:
-    """What the dispatcher calls when a user picks an audience: one Redis write, no API call.
-    An editor's stand-in user is not on WeChat: queued, it would sink the whole batch (40003)."""
-    if is_citizen(openid):
-        _push(store, [_entry(openid, old, new)])
+    """What the dispatcher calls when a user picks an audience: one Redis write, no API call."""
+    _push(store, [_entry(openid, old, new)])
 
 
 def create_missing_tags(client: Any, audiences: Mapping[str, "Audience"]) -> tuple[dict[str, int], list[str]]:
@@ -210,8 +213,7 @@ def _requeue(store: "Store", entries: list[dict]) -> tuple[int, int]:
             keep.append({**entry, "attempts": attempts})
         else:
             keep += _untags(entry["openid"], {entry["old"], entry["new"]}, attempts)
-    if keep:
-        store.redis.lpush(_queue(store), *[json.dumps(e, ensure_ascii=False) for e in reversed(keep)])
+    _push(store, keep, at_head=True)
     return requeued, len(entries) - requeued
 
 
@@ -238,5 +240,4 @@ def untag_forgotten(store: "Store", openid: str) -> None:
     stored = store.redis.hget(store.user_key(openid, "profile"), "audience")
     if stored:
         audiences.add(stored.decode())
-    if is_citizen(openid):
-        _push(store, _untags(openid, audiences))
+    _push(store, _untags(openid, audiences))

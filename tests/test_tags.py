@@ -154,6 +154,12 @@ def test_an_editors_stand_in_user_is_never_queued(store: Store) -> None:
     assert tags.queued(store) == []
 
 
+def test_forget_of_an_editors_stand_in_user_queues_no_untagging(store: Store) -> None:
+    choose(store, "sim-3f2a", "", "farmers")
+    privacy.forget(store, "sim-3f2a")
+    assert tags.queued(store) == []
+
+
 @pytest.fixture
 def refusing_unknown(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
     """WeChat refuses a whole (un)tagging call that names an openid it does not know."""
