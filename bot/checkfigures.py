@@ -11,21 +11,15 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from bot.checkcites import SourceLines, finding, key_line, line_of
+from bot.checkcites import SourceLines, finding, key_line, line_of, resolve_cite
 from bot.figures import Figure, find_figures
 from bot.model import FIGURE, Content, Finding, Item, split_source
 
 
 def cited_texts(item: Item, content: Content) -> list[str]:
-    """The text of every article the item cites (a document cited by name: its whole body)."""
-    texts = []
-    for cite in item.cites:
-        law = content.laws.resolve(cite.citation.name) if cite.citation else None
-        if law is None or cite.citation is None:
-            continue
-        article = law.article(cite.citation.article) if cite.citation.article else None
-        texts.append(article.text if article else law.text if law.is_document else "")
-    return texts
+    """The text of every article the item cites (a document cited by name: its whole body), found
+    as the citation rules find it; a repealed law's text still holds its figures."""
+    return [cited.text for cite in item.cites if (cited := resolve_cite(cite, content.laws, {})[0])]
 
 
 def stated(item: Item) -> list[tuple[str, str, Figure]]:
