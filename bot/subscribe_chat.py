@@ -40,12 +40,10 @@ def _answer(store, turn: Turn, verb: str, chosen: tuple[str, ...]) -> str:
     names = [topics[t].name for t in chosen]
     named = "、".join(f"「{n}」" for n in names)
     if verb == SUBSCRIBE:
-        for topic in chosen:
-            subscriptions.subscribe(store, turn.openid, topic)
+        subscriptions.subscribe(store, turn.openid, *chosen)
         how = names[0] if len(names) == 1 else "专题名"
         return f"已订阅{named}。有新内容时会推送给您；回复「退订 {how}」可随时退订。"
-    for topic in chosen:
-        subscriptions.unsubscribe(store, turn.openid, topic)
+    subscriptions.unsubscribe(store, turn.openid, *chosen)
     return f"已退订{named}。"
 
 

@@ -67,20 +67,21 @@ def _subscribers_key(store: "Store", topic_id: str) -> str:
     return store.key("subscribers", topic_id)
 
 
-def subscribe(store: "Store", openid: str, topic_id: str) -> None:
-    """An editor's stand-in user keeps the topic in their own list (我的订阅 shows it) but joins
-    no subscriber set: notices go to citizens only."""
+def subscribe(store: "Store", openid: str, *topic_ids: str) -> None:
+    """One round trip for all the topics. An editor's stand-in user keeps the topics in their own
+    list (我的订阅 shows them) but joins no subscriber set: notices go to citizens only."""
     with store.redis.pipeline() as pipe:
-        pipe.sadd(_topics_key(store, openid), topic_id)
-        if is_citizen(openid):
+        pipe.sadd(_topics_key(store, openid), *topic_ids)
+        for topic_id in topic_ids if is_citizen(openid) else ():
             pipe.sadd(_subscribers_key(store, topic_id), openid)
         pipe.execute()
 
 
-def unsubscribe(store: "Store", openid: str, topic_id: str) -> None:
+def unsubscribe(store: "Store", openid: str, *topic_ids: str) -> None:
     with store.redis.pipeline() as pipe:
-        pipe.srem(_topics_key(store, openid), topic_id)
-        pipe.srem(_subscribers_key(store, topic_id), openid)
+        pipe.srem(_topics_key(store, openid), *topic_ids)
+        for topic_id in topic_ids:
+            pipe.srem(_subscribers_key(store, topic_id), openid)
         pipe.execute()
 
 

@@ -44,6 +44,15 @@ def test_subscribe_is_listed_both_ways_and_unsubscribe_removes_it(store: Store) 
     assert subs.subscribers(store, "anti_fraud") == ["o2"]
 
 
+def test_several_topics_are_subscribed_and_unsubscribed_in_one_call(store: Store) -> None:
+    subs.subscribe(store, "o1", "anti_fraud", "constitution")
+    assert subs.topics_of(store, "o1") == ["anti_fraud", "constitution"]
+    assert subs.subscribers(store, "constitution") == ["o1"]
+    subs.unsubscribe(store, "o1", "anti_fraud", "constitution")
+    assert subs.topics_of(store, "o1") == []
+    assert subs.subscribers(store, "anti_fraud") == subs.subscribers(store, "constitution") == []
+
+
 @pytest.mark.parametrize("text, topics", [
     ("反诈", ("anti_fraud",)), ("反诈骗", ("anti_fraud",)), ("电信 诈骗", ("anti_fraud",)),
     ("国家宪法日", ("constitution",)), ("民法典", ("civil_code",)), ("civil_code", ("civil_code",)),
