@@ -53,7 +53,7 @@ class Map(dict):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.line, self.end_line, self.flow = 0, 0, False
+        self.line, self.flow = 0, False
         self.key_lines: dict[str, int] = {}
         self.key_columns: dict[str, int] = {}
 
@@ -76,9 +76,8 @@ class Seq(list):
 class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Map:  # type: ignore[override]
         result = Map()
-        result.line, result.end_line = node.start_mark.line + 1, node.end_mark.line + 1
+        result.line = node.start_mark.line + 1
         result.flow = bool(node.flow_style)
-        result.key_lines, result.key_columns = {}, {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if key in result.key_lines:
