@@ -33,10 +33,10 @@ def board_key(store: "Store", day: dt.date, audience: str) -> str:
 def rank_after_round(runtime: "Runtime", turn: "Turn", correct: int) -> str:
     """Add the round's score to this week's board of the user's audience; say where they stand.
     An editor's stand-in user is shown where the round would place, and joins no board."""
-    if not is_citizen(turn.openid):
-        return _rank_line(turn, *_would_place(runtime.store, turn, correct))
     store = runtime.store
     key = board_key(store, turn.now.date(), turn.audience)
+    if not is_citizen(turn.openid):
+        return _rank_line(turn, *_would_place(store, key, correct))
     member = analytics.pseudonym(runtime.counters().key, turn.openid)
     pipe = store.redis.pipeline(transaction=False)
     pipe.zincrby(key, correct, member)
@@ -48,9 +48,8 @@ def rank_after_round(runtime: "Runtime", turn: "Turn", correct: int) -> str:
     return _rank_line(turn, rank, total)
 
 
-def _would_place(store: "Store", turn: "Turn", correct: int) -> tuple[int, int]:
-    """The 0-based rank and board size `correct` would have on this week's board, read only."""
-    key = board_key(store, turn.now.date(), turn.audience)
+def _would_place(store: "Store", key: str, correct: int) -> tuple[int, int]:
+    """The 0-based rank and board size `correct` would have on the board `key`, read only."""
     pipe = store.redis.pipeline(transaction=False)
     pipe.zcount(key, f"({correct}", "+inf")
     pipe.zcard(key)
