@@ -26,7 +26,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from bot.index import Index
+from bot.index import Index, Postings
 from bot.model import Item
 from bot.normalise import Normaliser, mask_personal, normalise
 
@@ -162,9 +162,8 @@ class Matcher:
         for bag in bags:
             df.update(bag.keys())
         idf = {g: math.log((len(items) + 1) / (n + 0.5)) for g, n in df.items()}
-        audiences = {audience: frozenset(i for i, item in enumerate(items) if audience in item.audiences)
-                     for audience in {a for item in items for a in item.audiences}}
-        index = Index.build([_unit_vector(bag, idf) for bag in bags], audiences, _stop_postings(len(items)))
+        index = Index.build([_unit_vector(bag, idf) for bag in bags], [item.audiences for item in items],
+                            _stop_postings(len(items)))
         thresholds = thresholds or Thresholds()
         laws = LawModel.build(items, normaliser, thresholds.smoothing)
         return cls(items, normaliser, index, idf, thresholds, laws)
@@ -249,9 +248,7 @@ class LawModel:
     laws: tuple[str, ...]
     floor: np.ndarray  # per law: log prior (how many items cite it)
     unseen: np.ndarray  # per law: log P(unseen gram | law), what each gram adds before its gains
-    spans: Mapping[str, tuple[int, int]]  # gram → where its laws lie in `law_ids` and `gains`
-    law_ids: np.ndarray  # law indexes, gram after gram
-    gains: np.ndarray  # log-probability gain of the gram for that law over the unseen floor
+    gains: Postings  # gram → the laws whose count differs from the floor, with log-probability gains
 
     @classmethod
     def build(cls, items: tuple[Item, ...], normaliser: Normaliser, smoothing: float) -> LawModel:
@@ -265,35 +262,25 @@ class LawModel:
         vocabulary = len(set().union(*bags.values())) if bags else 1
         counts = Counter(law for item in items for law in item.laws)
         floor, unseen = [], []
-        law_ids: dict[str, array] = defaultdict(lambda: array("H"))
-        gains: dict[str, array] = defaultdict(lambda: array("f"))
+        runs: dict[str, tuple[array, array]] = defaultdict(lambda: (array("I"), array("f")))
         for index, law in enumerate(laws):
             total = sum(bags[law].values()) + smoothing * vocabulary
             unseen.append(math.log(smoothing / total))
             floor.append(math.log(counts[law]))
             for gram, count in bags[law].items():
-                law_ids[gram].append(index)
-                gains[gram].append(math.log((count + smoothing) / smoothing))
-        spans, flat_ids, flat_gains = {}, array("H"), array("f")
-        for gram, held in law_ids.items():
-            spans[gram] = (len(flat_ids), len(flat_ids) + len(held))
-            flat_ids.extend(held)
-            flat_gains.extend(gains[gram])
-        return cls(laws, np.array(floor), np.array(unseen), spans,
-                   np.frombuffer(flat_ids, dtype=np.uint16), np.frombuffer(flat_gains, dtype=np.float32))
+                runs[gram][0].append(index)
+                runs[gram][1].append(math.log((count + smoothing) / smoothing))
+        return cls(laws, np.array(floor), np.array(unseen), Postings.build(runs))
 
     def scores(self, bag: Counter[str]) -> dict[str, float]:
         """Per law, the log-likelihood per known gram, relative to the best law (which gets 0).
         `np.add.at` adds gain after gain in order, as a Python loop would: the same sums, bit for bit."""
-        known = [(self.spans[g], c) for g, c in bag.items() if g in self.spans]
-        length = sum(c for _, c in known)
+        known = {gram: count for gram, count in bag.items() if gram in self.gains.spans}
+        length = sum(known.values())
         if not length or not self.laws:
             return {}
         totals = self.floor + length * self.unseen
-        ids = np.concatenate([self.law_ids[start:end] for (start, end), _ in known])
-        gains = np.concatenate([self.gains[start:end] for (start, end), _ in known]) * np.repeat(
-            [count for _, count in known], [end - start for (start, end), _ in known])
-        np.add.at(totals, ids, gains)
+        np.add.at(totals, *self.gains.gather(known))
         return dict(zip(self.laws, ((totals - totals.max()) / length).tolist()))
 
 
