@@ -76,7 +76,7 @@ class Jobs:
     def drain_tags(self) -> None:
         try:
             report = tags.drain(self.store, self.client, self.context().audiences)
-            if report.changes or report.requeued or report.dropped or report.invalid:
+            if report != tags.DrainReport():  # something was applied, requeued or dropped
                 log.info("tags: %s", report)
         except Exception:  # a scheduler job is a boundary
             log.exception("tags.drain failed")
