@@ -128,12 +128,9 @@ class Article:
 class Law:
     short: str  # the file name: how citations name it
     title: str  # line 1: the full title
-    history: tuple[str, ...]  # the lines between the title and the body
     body: tuple[str, ...]
     articles: Mapping[str, Article]  # label → article, in file order
     by_number: Mapping[tuple[int, int], Article]
-    version: str  # sha of the whole text: changes whenever the file does
-    path: str = ""
 
     @property
     def is_document(self) -> bool:
@@ -144,11 +141,6 @@ class Law:
     def count(self) -> int:
         """The number of plain articles (第一条 … 第N条), without the 之X ones."""
         return sum(1 for a in self.articles.values() if not a.sub)
-
-    @property
-    def dates(self) -> tuple[str, ...]:
-        return tuple(m.group(0) for h in self.history
-                     if (m := re.match(r"\d{4}年\d{1,2}月\d{1,2}日", h)))
 
     @property
     def text(self) -> str:
@@ -216,12 +208,11 @@ def _article(line: int, lines: list[str]) -> Article:
     return Article(article_label(number, sub), number, sub, tuple(lines), line)
 
 
-def parse_law(short: str, raw: str, path: str = "") -> Law:
+def parse_law(short: str, raw: str) -> Law:
     """One law file (format: content/laws/SOURCES.md) → a `Law`."""
     lines = raw.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
     title = lines[0].strip()
     blank = next((i for i, t in enumerate(lines) if i and not t.strip("\u200b ")), len(lines))
-    history = tuple(t for t in lines[1:blank] if t.strip())
     body = lines[blank + 1:]
     while body and not body[-1].strip():
         body.pop()
@@ -231,8 +222,7 @@ def parse_law(short: str, raw: str, path: str = "") -> Law:
             article = _article(line, group)
             articles.setdefault(article.label, article)
     by_number = {(a.number, a.sub): a for a in articles.values()}
-    version = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12]
-    return Law(short, title, history, tuple(body), articles, by_number, version, path)
+    return Law(short, title, tuple(body), articles, by_number)
 
 
 def is_decision(short: str) -> bool:
@@ -245,7 +235,7 @@ def load_laws(directory: str | Path) -> LawLibrary:
     laws: dict[str, Law] = {}
     names: dict[str, str] = {}
     for path in sorted(Path(directory).glob("*.txt")):
-        law = parse_law(path.stem, path.read_text(encoding="utf-8"), str(path))
+        law = parse_law(path.stem, path.read_text(encoding="utf-8"))
         laws[law.short] = law
     for law in laws.values():
         for alias in law.aliases:

@@ -66,10 +66,6 @@ def test_title_without_npcsc_resolves_a_decision(laws):
     assert laws.resolve("关于设立国家宪法日的决定").title.startswith("全国人民代表大会常务委员会")
 
 
-def test_dates_come_from_the_history_lines(laws):
-    assert laws.laws["劳动合同法"].dates == ("2007年6月29日", "2012年12月28日")
-
-
 @pytest.mark.parametrize("number,text", [(1, "一"), (10, "十"), (14, "十四"), (110, "一百一十"),
                                          (1079, "一千零七十九"), (1010, "一千零一十"), (1260, "一千二百六十")])
 def test_numerals_round_trip(number, text):
