@@ -60,9 +60,7 @@ class Runtime:
                     self._counters = analytics.Counters(self.store, key, self.settings.retention_days)
         return self._counters
 
-    def count(self, now: dt.datetime, openid: str, *fields: str) -> None:
-        if not is_citizen(openid):
-            return
+    def _count(self, now: dt.datetime, openid: str, *fields: str) -> None:
         try:
             counters = self.counters()
         except StoreUnavailable:  # the pseudonym key could not be read yet
@@ -73,9 +71,10 @@ class Runtime:
                     notices_shown: int, about_user: bool) -> None:
         """Everything a turn writes, in one round trip: the customer-service window, the
         conversation, the notices shown, the reply for retries and any unanswered question; the
-        day's counters go to the in-memory tally. After a deletion (`about_user` False) only what
+        day's counters go to the in-memory tally. Counters and unanswered questions are citizens'
+        only (bot/citizens.py), asked once here. After a deletion (`about_user` False) only what
         is not about the user (counters, masked unanswered questions) is kept."""
-        interaction = _interaction(turn.inbound)
+        interaction, citizen = _interaction(turn.inbound), is_citizen(turn.openid)
         try:
             with self.store.guard():
                 pipe = Batch(self.store.redis)
@@ -87,7 +86,7 @@ class Runtime:
                     self.dispatcher.sessions.save_conversation(turn.openid, conversation, pipe)
                 if turn.claim is not None:
                     turn.claim.queue_reply(pipe, reply)
-                gaps_of_citizens = turn.unanswered if is_citizen(turn.openid) else []
+                gaps_of_citizens = turn.unanswered if citizen else []
                 kept = [gaps.queue_unanswered(self.store, text, turn.now, pipe) for text in gaps_of_citizens]
                 results = pipe.execute()
                 if any(kept):  # the gaps' commands came last, the list's size last of all
@@ -98,8 +97,9 @@ class Runtime:
                 self._forgets_deferred = not privacy.forget_deferred(Path(self.settings.var_dir), self.forget)
         except StoreUnavailable:
             pass
-        self.count(turn.now, turn.openid, "messages" if interaction == "message" else f"event:{interaction}",
-                   *turn.tally)
+        if citizen:
+            self._count(turn.now, turn.openid, "messages" if interaction == "message" else f"event:{interaction}",
+                        *turn.tally)
 
     # -- tags and campaigns ------------------------------------------------------------------
     def set_audience(self, openid: str, old: str, new: str) -> bool:
