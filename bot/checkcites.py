@@ -128,9 +128,10 @@ def _written(texts: Iterable[str], laws: LawLibrary) -> tuple[dict[tuple[str, st
             arabic.append(as_written)
             found += [(c, as_written) for c in find_citations(_arabic_fix(as_written))]
         for citation, as_written in found:
-            named.add(_key(citation, laws)[0])
+            key = _key(citation, laws)
+            named.add(key[0])
             if citation.article:
-                written.setdefault(_key(citation, laws), as_written)
+                written.setdefault(key, as_written)
     return written, named, arabic
 
 
