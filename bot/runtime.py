@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
@@ -47,7 +46,7 @@ class Runtime:
 
         self.dispatcher = Dispatcher(self)
         self.quiz = QuizEngine(self)
-        self._forgets_deferred = (Path(self.settings.var_dir) / privacy.DEFERRED).exists()
+        self._forgets_deferred = (self.settings.var_dir / privacy.DEFERRED).exists()
 
     # -- analytics -------------------------------------------------------------------------
     def counters(self) -> analytics.Counters:
@@ -94,7 +93,7 @@ class Runtime:
             if turn.claim is not None:
                 turn.claim.stored()
             if self._forgets_deferred:  # Redis answers again: forget who unfollowed meanwhile
-                self._forgets_deferred = not privacy.forget_deferred(Path(self.settings.var_dir), self.forget)
+                self._forgets_deferred = not privacy.forget_deferred(self.settings.var_dir, self.forget)
         except StoreUnavailable:
             pass
         if citizen:
@@ -144,7 +143,7 @@ class Runtime:
         try:
             self.forget(openid)
         except StoreUnavailable:
-            privacy.defer(Path(self.settings.var_dir), openid)
+            privacy.defer(self.settings.var_dir, openid)
             self._forgets_deferred = True
             log.error("could not forget %s on unsubscribe: store unavailable; deferred until it answers",
                       privacy.log_id(openid))

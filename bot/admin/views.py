@@ -114,7 +114,7 @@ def content() -> ResponseReturnValue:
     by_audience = defaultdict(list)
     for item in served.items.values():
         by_audience[item.audiences[0] if item.audiences else served.default_audience].append(item)
-    disk, findings = _checked_on_disk(Path(rt.settings.content_dir), Path(rt.settings.menus_dir), today())
+    disk, findings = _checked_on_disk(rt.settings.content_dir, rt.settings.menus_dir, today())
     return render_template("content.html", snapshot=snapshot, audiences=served.audiences, chosen=chosen,
                            by_audience=by_audience, attention=attention(disk, findings), kinds=KINDS,
                            due_before=today() - REVIEW_DUE)
