@@ -237,10 +237,10 @@ def _value(setting: Setting, environ: Mapping[str, str], overrides: Mapping[str,
     return setting.parse(setting.name, raw) if isinstance(raw, str) else raw
 
 
-def read_setting(attribute: str, environ: Mapping[str, str] | None = None) -> Any:
-    """One setting from `environ` (default: the process environment), parsed and checked like
-    `load_settings` does, without its side effects (the development token): for `pufa check`."""
-    return _value(_BY_FIELD[attribute], os.environ if environ is None else environ, {})
+def read_setting(attribute: str) -> Any:
+    """One setting from the process environment, parsed and checked like `load_settings` does,
+    without its side effects (the development token): for `pufa check`."""
+    return _value(_BY_FIELD[attribute], os.environ, {})
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
