@@ -26,7 +26,8 @@ def run(dispatcher: "Dispatcher", turn: Turn) -> Outcome | None:
         return run_named(dispatcher, turn, name)
     for prefix in (subscribe_chat.SUBSCRIBE, subscribe_chat.UNSUBSCRIBE):
         # Only known topics make it a command: “退订了还扣费吗” is a consumer's question.
-        topics = subscribe_chat.named_topics(turn, text[len(prefix):]) if text.startswith(prefix) else ()
+        topics = (subscribe_chat.named_topics(text[len(prefix):], turn.snapshot.content.topics)
+                  if text.startswith(prefix) else ())
         if topics:
             return subscribe_chat.handle(dispatcher, turn, prefix, topics)
     return None

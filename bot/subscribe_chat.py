@@ -5,7 +5,8 @@ and a dead Redis only makes this command unavailable for a while.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Mapping
 
 from bot import subscriptions, texts
 from bot.dispatch import Outcome, Turn
@@ -14,8 +15,11 @@ from bot.session import cleared
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher
+    from bot.model import Topic
 
 SUBSCRIBE, UNSUBSCRIBE, MINE = "订阅", "退订", "我的订阅"
+TOPIC_SEPARATORS = re.compile(r"[\s、，,]+")  # between the topics of “订阅 宪法 民法典”
+TOPIC_SUFFIXES = ("专题", "栏目")  # “订阅宪法专题” names 宪法
 
 
 def handle(dispatcher: "Dispatcher", turn: Turn, verb: str, topics: tuple[str, ...] = ()) -> Outcome:
@@ -47,10 +51,29 @@ def _answer(store, turn: Turn, verb: str, chosen: tuple[str, ...]) -> str:
     return f"已退订{named}。"
 
 
-def named_topics(turn: Turn, argument: str) -> tuple[str, ...]:
-    """The topics named after 订阅/退订; () when the rest of the text is not only topics."""
-    argument = argument.strip(" :：?「」“”\"'")
-    return subscriptions.parse_topics(argument, turn.snapshot.content.topics) if argument else ()
+def named_topics(argument: str, topics: Mapping[str, "Topic"]) -> tuple[str, ...]:
+    """The topics a user names after 订阅/退订, or () when the text is anything else (a question).
+
+    The whole text, spaces removed, may be one topic (“电信 诈骗”); else every part between spaces
+    or 、，, must be one (“宪法 民法典” is both). A part is a topic's id, name or word, optionally
+    followed by 专题 or 栏目. Nothing is guessed from inside a longer text: “订阅了健身课不能退费”
+    is a question, not a subscription to 民法典.
+    """
+    text = argument.strip(" :：?「」“”\"'")
+    if not text:
+        return ()
+    by_name = {name: topic.id for topic in topics.values() for name in (topic.id, topic.name, *topic.words)}
+    whole = _topic_named("".join(text.split()), by_name)
+    if whole:
+        return (whole,)
+    parts = [p for p in TOPIC_SEPARATORS.split(text) if p]
+    found = [_topic_named(part, by_name) for part in parts]
+    return tuple(dict.fromkeys(found)) if all(found) else ()
+
+
+def _topic_named(part: str, by_name: Mapping[str, str]) -> str | None:
+    bare = next((part.removesuffix(s) for s in TOPIC_SUFFIXES if part.endswith(s)), part)
+    return by_name.get(part) or by_name.get(bare)
 
 
 def topic_list(topics) -> str:

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from bot import privacy
 from bot.citizens import is_citizen
 from bot.errors import WeChatAPIError
 
 if TYPE_CHECKING:
-    from bot.model import Topic
     from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -33,8 +31,6 @@ PENDING_MAX = 3  # a user back after weeks sees the latest few, not a backlog
 PENDING_TTL_S = 30 * 86400
 NOTICE_MARK_TTL_S = 3 * 86400  # longer than any campaign occurrence can be re-fired
 CS_TEXT_MAX_BYTES = 2048
-TOPIC_SEPARATORS = re.compile(r"[\s、，,]+")  # between the topics of “订阅 宪法 民法典”
-TOPIC_SUFFIXES = ("专题", "栏目")  # “订阅宪法专题” names 宪法
 
 # Take one message from the user's open windows, the long (message) window first. Atomic, so
 # two scheduler processes never both spend the last allowance.
@@ -91,28 +87,6 @@ def topics_of(store: "Store", openid: str) -> list[str]:
 
 def subscribers(store: "Store", topic_id: str) -> list[str]:
     return sorted(o.decode() for o in store.redis.smembers(_subscribers_key(store, topic_id)))
-
-
-def parse_topics(text: str, topics: Mapping[str, "Topic"]) -> tuple[str, ...]:
-    """The topics a user names after 订阅/退订, or () when the text is anything else (a question).
-
-    The whole text, spaces removed, may be one topic (“电信 诈骗”); else every part between spaces
-    or 、，, must be one (“宪法 民法典” is both). A part is a topic's id, name or word, optionally
-    followed by 专题 or 栏目. Nothing is guessed from inside a longer text: “订阅了健身课不能退费”
-    is a question, not a subscription to 民法典.
-    """
-    by_name = {name: topic.id for topic in topics.values() for name in (topic.id, topic.name, *topic.words)}
-    whole = _topic_named("".join(text.split()), by_name)
-    if whole:
-        return (whole,)
-    parts = [p for p in TOPIC_SEPARATORS.split(text) if p]
-    found = [_topic_named(part, by_name) for part in parts]
-    return tuple(dict.fromkeys(found)) if parts and all(found) else ()
-
-
-def _topic_named(part: str, by_name: Mapping[str, str]) -> str | None:
-    bare = next((part.removesuffix(s) for s in TOPIC_SUFFIXES if part.endswith(s)), part)
-    return by_name.get(part) or by_name.get(bare)
 
 
 def note_interaction(store: "Store", openid: str, now: dt.datetime, kind: str, pipe: Any) -> None:
