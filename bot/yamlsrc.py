@@ -73,42 +73,53 @@ class Seq(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _Loader(yaml.SafeLoader):
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Map:  # type: ignore[override]
+class _Positions:
+    """Builds `Map`s and `Seq`s that keep their lines; mixed into both loaders below."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Map:
         result = Map()
         result.line = node.start_mark.line + 1
         result.flow = bool(node.flow_style)
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
+            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
             if key in result.key_lines:
                 raise DuplicateKey(key, result.key_lines[key], key_node.start_mark)
             result.key_lines[key] = key_node.start_mark.line + 1
             result.key_columns[key] = key_node.start_mark.column
-            result[key] = self.construct_object(value_node, deep=True)
+            result[key] = self.construct_object(value_node, deep=True)  # type: ignore[attr-defined]
         return result
 
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> Seq:  # type: ignore[override]
-        result = Seq(self.construct_object(child, deep=True) for child in node.value)
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> Seq:
+        result = Seq(self.construct_object(child, deep=True) for child in node.value)  # type: ignore[attr-defined]
         result.line = node.start_mark.line + 1
         result.item_lines = [child.start_mark.line + 1 for child in node.value]
         return result
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+class _Loader(_Positions, yaml.SafeLoader):
+    """PyYAML's own parser: the one whose errors `bot.yamlsyntax` explains."""
+
+
+class _FastLoader(_Positions, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser, when PyYAML has it: the same trees, lines included, four times faster, and
+    every worker's reload parses every file. A file it refuses is parsed again by `_Loader`."""
+
 
 # YAML 1.1 (PyYAML's default) reads `on`, `off`, `yes` and `no` as booleans and 10:30 as the
 # base-60 number 630; editors mean the words and the time. Read as YAML 1.2 does: only
 # true/false are booleans, and a colon inside digits leaves them text.
 _BOOL, _INT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_BOOL, _INT)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_Loader.add_implicit_resolver(
-    _INT, re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-    list("-+0123456789"))
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor("tag:yaml.org,2002:map", _loader.construct_mapping)
+    _loader.add_constructor("tag:yaml.org,2002:seq", _loader.construct_sequence)
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_BOOL, _INT)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    _loader.add_implicit_resolver(
+        _INT, re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+        list("-+0123456789"))
 
 
 def _parse(text: str) -> Any:
@@ -121,6 +132,10 @@ def read_yaml(path: Path, label: str) -> tuple[Any, list[Finding]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Finding(label, 1, f"cannot read the file ({exc})", "save it as UTF-8 text")]
+    try:
+        return yaml.load(text, Loader=_FastLoader), []
+    except yaml.YAMLError:
+        pass  # said again below, in the words `explain` knows
     try:
         return _parse(text), []
     except yaml.MarkedYAMLError as exc:

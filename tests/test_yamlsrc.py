@@ -1,8 +1,14 @@
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+import yaml
+
+from bot import yamlsrc
 from bot.yamlsrc import Map, Seq, label, named_as_originals, read_entries, read_yaml, yaml_files
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def read(tmp_path, text: str):
@@ -93,3 +99,21 @@ def test_findings_about_a_copy_name_the_file_it_was_copied_from(tmp_path):
     with named_as_originals({copy: original}):
         assert label(copy / "agency.yaml") == label(original / "agency.yaml")
     assert label(copy / "agency.yaml") != label(original / "agency.yaml")
+
+
+def _shape(value):
+    """A tree with every line, column and flow flag the loaders record, for comparing two loaders."""
+    if isinstance(value, Map):
+        return ("map", value.line, value.flow, value.key_lines, value.key_columns,
+                [(key, _shape(entry)) for key, entry in value.items()])
+    if isinstance(value, Seq):
+        return ("seq", value.line, value.item_lines, [_shape(entry) for entry in value])
+    return (type(value).__name__, value)
+
+
+def test_libyaml_reads_every_shipped_file_as_pyyamls_own_parser_does_lines_included():
+    paths = sorted((ROOT / "content").rglob("*.yaml")) + sorted((ROOT / "menus").rglob("*.yaml"))
+    assert yamlsrc._FastLoader.__mro__[2] is yaml.CSafeLoader and len(paths) > 50
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert _shape(yaml.load(text, Loader=yamlsrc._FastLoader)) == _shape(yamlsrc._parse(text)), path
