@@ -34,18 +34,28 @@ def environ(openid: str, msg_id: str, question: str) -> dict:
             "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr}
 
 
-def cpu_per_message(app: Callable, messages: int, tag: str, rng: random.Random) -> float:
-    """µs of process CPU per message; every message is new (its own MsgId), users recur."""
-    batch = [environ(f"oBench{rng.randrange(500):05d}", f"{tag}{n}", rng.choice(load.QUESTIONS))
-             for n in range(messages)]
+def batch(messages: int, tag: str, rng: random.Random) -> list[dict]:
+    """`messages` requests, each a new message (its own MsgId); users recur."""
+    return [environ(f"oBench{rng.randrange(500):05d}", f"{tag}{n}", rng.choice(load.QUESTIONS))
+            for n in range(messages)]
+
+
+def answer(app: Callable, requests: list[dict]) -> None:
+    """Each request through the WSGI app, the body read whole; a status other than 200 stops the bench."""
 
     def start_response(status: str, headers: list, exc_info: object = None) -> None:
         if not status.startswith("200"):
             sys.exit(f"{status} from the app: the bench is broken")
 
-    began = time.process_time()
-    for env in batch:
+    for env in requests:
         b"".join(app(env, start_response))
+
+
+def cpu_per_message(app: Callable, messages: int, tag: str, rng: random.Random) -> float:
+    """µs of process CPU per message."""
+    requests = batch(messages, tag, rng)
+    began = time.process_time()
+    answer(app, requests)
     return (time.process_time() - began) / messages * 1e6
 
 

@@ -50,11 +50,9 @@ def child(app_name: str, messages: int) -> None:
         app = load.ceiling
     rng = random.Random(20261122)
     inprocess.cpu_per_message(app, 300, "warm", rng)
-    batch = [inprocess.environ(f"oBench{rng.randrange(500):05d}", f"counted{n}", rng.choice(load.QUESTIONS))
-             for n in range(messages)]
+    requests = inprocess.batch(messages, "counted", rng)
     subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], stdout=subprocess.DEVNULL, check=True)
-    for environ in batch:
-        b"".join(app(environ, lambda status, headers, exc_info=None: None))
+    inprocess.answer(app, requests)
 
 
 def main(argv: list[str] | None = None) -> int:
