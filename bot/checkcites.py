@@ -233,7 +233,7 @@ def source_lines(path: str) -> list[str]:
 
 
 class SourceLines(dict):
-    """Content files' lines by path, each file read once per check."""
+    """Content files' lines by path, each file read once per rule that points findings at lines."""
 
     def __missing__(self, path: str) -> list[str]:
         self[path] = lines = source_lines(path)
