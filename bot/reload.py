@@ -124,15 +124,14 @@ def keep_as_last_good(staged: Path, var_dir: Path, version: str) -> None:
 class ContentHolder:
     """Holds the current `Snapshot`; `snapshot()` is what the hot path calls.
 
-    `keep_last_good=False` is for a draft folder (`pufa chat --content`): var/last-good/ belongs to
-    the live folders, so such a holder neither writes it nor falls back to it."""
+    `var_dir` is where the last good copy is kept (`var_dir/last-good/`); None for a draft folder
+    (`pufa chat --content`): var/last-good/ belongs to the live folders, so such a holder neither
+    writes it nor falls back to it."""
 
-    def __init__(self, content_dir: str | Path, menus_dir: str | Path, var_dir: str | Path,
-                 build_index: Callable[[Content], Any], poll_seconds: float = POLL_SECONDS,
-                 keep_last_good: bool = True) -> None:
+    def __init__(self, content_dir: str | Path, menus_dir: str | Path, var_dir: Path | None,
+                 build_index: Callable[[Content], Any], poll_seconds: float = POLL_SECONDS) -> None:
         self.content_dir, self.menus_dir = Path(content_dir), Path(menus_dir)
-        self.var_dir, self.build_index, self.poll_seconds = Path(var_dir), build_index, poll_seconds
-        self.keep_last_good = keep_last_good
+        self.var_dir, self.build_index, self.poll_seconds = var_dir, build_index, poll_seconds
         self._lock = threading.Lock()
         self._next_poll = 0.0
         self._loading = False
@@ -142,7 +141,7 @@ class ContentHolder:
 
     def _start(self) -> Snapshot:
         """A start is a reload boundary too: whatever loading the files raises, a good copy serves."""
-        if self.keep_last_good:
+        if self.var_dir is not None:
             sweep_stale_copies(self.var_dir, time.time())
         try:
             return self._load()
@@ -155,9 +154,9 @@ class ContentHolder:
             return self._from_last_good(exc, f"content on disk could not be loaded ({exc!r}; see the log)")
 
     def _from_last_good(self, refused: Exception, error: str) -> Snapshot:
-        saved = self.var_dir / LAST_GOOD
-        if not self.keep_last_good or not self.var_dir.is_dir():
+        if self.var_dir is None or not self.var_dir.is_dir():
             raise refused
+        saved = self.var_dir / LAST_GOOD
         with last_good_lock(self.var_dir):  # not while another worker swaps it
             if not (saved / "content").is_dir():
                 raise refused
@@ -170,7 +169,7 @@ class ContentHolder:
 
     def _load(self) -> Snapshot:
         """Check a copy of the folders, serve that copy's content and keep the copy as the last good."""
-        staged = self._stage() if self.keep_last_good else None
+        staged = self._stage()
         if staged is None:
             return self._accept(*load_checked(self.content_dir, self.menus_dir))
         try:
@@ -185,6 +184,9 @@ class ContentHolder:
             shutil.rmtree(staged, ignore_errors=True)
 
     def _stage(self) -> Path | None:
+        """The copy to check and keep; None for a draft, or when it cannot be made."""
+        if self.var_dir is None:
+            return None
         try:
             return stage(self.content_dir, self.menus_dir, self.var_dir)
         except OSError as exc:  # var/ is not writable, or a file went while it was copied

@@ -157,7 +157,7 @@ def build_runtime(settings: "Settings", keep_last_good: bool = True) -> Runtime:
     from bot.store import open_store
 
     store = open_store(settings)
-    holder = ContentHolder(settings.content_dir, settings.menus_dir, settings.var_dir, keep_last_good=keep_last_good,
+    holder = ContentHolder(settings.content_dir, settings.menus_dir, settings.var_dir if keep_last_good else None,
                            build_index=lambda content: Matcher.build(content.items.values(), content.synonyms))
     return Runtime(settings, store, holder)
 

@@ -154,11 +154,11 @@ def test_a_holder_for_a_draft_neither_writes_nor_serves_last_good(dirs):
     holder(dirs)
     saved = (dirs[2] / "last-good" / "VERSION").read_text()
     edit_title(dirs, "草稿")
-    ContentHolder(*dirs, build_index=lambda content: None, keep_last_good=False)
+    ContentHolder(dirs[0], dirs[1], None, build_index=lambda content: None)
     assert (dirs[2] / "last-good" / "VERSION").read_text() == saved
     (dirs[1] / "main.yaml").write_text("nodes: [broken")
     with pytest.raises(ContentError):
-        ContentHolder(*dirs, build_index=lambda content: None, keep_last_good=False)
+        ContentHolder(dirs[0], dirs[1], None, build_index=lambda content: None)
 
 
 def test_a_start_removes_copies_left_by_a_killed_reload_but_not_a_running_one(dirs):
