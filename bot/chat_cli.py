@@ -54,7 +54,7 @@ def run_chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO
     if args.audience:
         runtime.set_audience(openid, "", args.audience)
     say = lambda reply: print(f"助手> {reply.text or '(no reply)'}\n", file=stdout)  # noqa: E731
-    day = getattr(args, "date", None)
+    day = args.date
     say(runtime.dispatcher.handle(Inbound(openid, "event", event="subscribe"), _now(day)))
     for number, line in enumerate(stdin, 1):
         text = line.strip()
