@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import Iterable
@@ -162,7 +161,10 @@ def send_times(content: Content) -> list[Finding]:
 
 
 def run(args: argparse.Namespace) -> int:
-    content, found = load_and_check(args.content, args.menus)
+    from bot.settings import read_setting
+
+    content, found = load_and_check(args.content or read_setting("content_dir"),
+                                    args.menus or read_setting("menus_dir"))
     findings = by_place([*found, *(send_times(content) if content is not None else ())])
     for line in findings:
         print(line.printed, file=sys.stderr if line.severity == "error" else sys.stdout)
@@ -173,6 +175,6 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("check", help="validate content/ and menus/ (exit 1 on errors)")
-    parser.add_argument("--content", default=os.environ.get("CONTENT_DIR", "content"), help="the content folder (default: CONTENT_DIR or content)")
-    parser.add_argument("--menus", default=os.environ.get("MENUS_DIR", "menus"), help="the menus folder (default: MENUS_DIR or menus)")
+    parser.add_argument("--content", help="the content folder (default: the setting CONTENT_DIR)")
+    parser.add_argument("--menus", help="the menus folder (default: the setting MENUS_DIR)")
     parser.set_defaults(handler=run)

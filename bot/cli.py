@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -90,11 +89,12 @@ def push_menu(content: Content, client: Any) -> list[str]:
 
 def run_menu_push(args: argparse.Namespace) -> int:
     from bot.check import errors, load_and_check
-    from bot.settings import load_settings
+    from bot.settings import load_settings, read_setting
     from bot.store import open_store
     from bot.wechat_api import WeChatClient
 
-    content, findings = load_and_check(args.content, args.menus)
+    menus_dir = args.menus or read_setting("menus_dir")
+    content, findings = load_and_check(args.content or read_setting("content_dir"), menus_dir)
     bad = errors(findings)
     for line in bad:
         print(line, file=sys.stderr)
@@ -102,7 +102,7 @@ def run_menu_push(args: argparse.Namespace) -> int:
         print("pufa menu push: fix the errors above first (`pufa check`)", file=sys.stderr)
         return 1
     if not content.bottom:
-        print(f"pufa menu push: {Path(args.menus) / 'bottom.yaml'} has no buttons; pushing it would leave citizens "
+        print(f"pufa menu push: {Path(menus_dir) / 'bottom.yaml'} has no buttons; pushing it would leave citizens "
               "without the bottom bar — restore it first", file=sys.stderr)
         return 1
     settings = load_settings()
@@ -115,6 +115,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     menu = subparsers.add_parser("menu", help="the bottom bar (menus/bottom.yaml)")
     actions = menu.add_subparsers(dest="action", required=True, metavar="ACTION")
     push = actions.add_parser("push", help="validate and install the bottom bar and the audience menus")
-    push.add_argument("--content", default=os.environ.get("CONTENT_DIR", "content"))
-    push.add_argument("--menus", default=os.environ.get("MENUS_DIR", "menus"))
+    push.add_argument("--content", help="the content folder (default: the setting CONTENT_DIR)")
+    push.add_argument("--menus", help="the menus folder (default: the setting MENUS_DIR)")
     push.set_defaults(handler=run_menu_push)

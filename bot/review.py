@@ -96,7 +96,9 @@ def review_file(path: Path, laws: LawLibrary, by: str = "", today: dt.date | Non
 
 
 def run(args: argparse.Namespace) -> int:
-    laws = load_laws(Path(args.content) / "laws")
+    from bot.settings import read_setting
+
+    laws = load_laws(Path(args.content or read_setting("content_dir")) / "laws")
     for note in review_file(Path(args.file), laws, args.by or ""):
         print(note)
     return 0
@@ -106,6 +108,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("review", help="fill in citation fingerprints; --by signs the review")
     parser.add_argument("file", help="a pack (content/packs/<audience>/<topic>.yaml) or quiz file")
     parser.add_argument("--by", help="the reviewer: also renews every fp and sets reviewed_by/reviewed_on today")
-    parser.add_argument("--content", default=os.environ.get("CONTENT_DIR", "content"),
-                        help="the content folder holding laws/ (default: CONTENT_DIR or content)")
+    parser.add_argument("--content", help="the content folder holding laws/ (default: the setting CONTENT_DIR)")
     parser.set_defaults(handler=run)
