@@ -4,13 +4,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from typing import Callable, TypeVar
 
+from bot.check import by_place
 from bot.clock import SHANGHAI
-from bot.errors import PufaError
+from bot.errors import ContentError, PufaError
+from bot.model import Finding
 from scheduler import send
 from scheduler.calendar import check_send_times, occurrences
-from scheduler.context import Context, build_context
+from scheduler.context import Context, build_context, plan_context
 from scheduler.plan import ALL
+
+Built = TypeVar("Built")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,20 +50,35 @@ def _instant(text: str) -> dt.datetime:
     return value.astimezone(SHANGHAI) if value.tzinfo else value.replace(tzinfo=SHANGHAI)
 
 
-def _context() -> Context:
+def _context(build: Callable[..., Built] = build_context) -> Built:
+    """`build` over this environment's settings, store and client; content it refuses stops the
+    command (exit 1) with every finding on stderr, as `pufa check` prints them."""
     from bot.settings import load_settings
     from bot.store import open_store
     from bot.wechat_api import WeChatClient
 
     settings = load_settings()
     store = open_store(settings)
-    return build_context(settings, store, WeChatClient(settings, store))
+    try:
+        return build(settings, store, WeChatClient(settings, store))
+    except ContentError as exc:
+        _print_findings(exc.findings)
+        raise PufaError(f"the content has {len(exc.findings)} error(s), listed above, and `python -m scheduler` "
+                        "refuses it too: fix them first (`pufa check`)") from None
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for finding in by_place(findings):
+        print(finding.printed, file=sys.stderr)
 
 
 def _plan(args: argparse.Namespace) -> int:
-    ctx = _context()
-    for finding in check_send_times(ctx.campaigns, ctx.settings.campaign_grace, ctx.settings.quiet_hours):
-        print(finding.printed, file=sys.stderr)
+    ctx, content_errors = _context(plan_context)
+    if content_errors:
+        print(f"warning: the content has {len(content_errors)} error(s); `pufa campaigns fire` and `preview` "
+              "refuse it, as the scheduler does, until they are fixed (`pufa check`):", file=sys.stderr)
+        _print_findings(content_errors)
+    _print_findings(check_send_times(ctx.campaigns, ctx.settings.campaign_grace, ctx.settings.quiet_hours))
     chosen = send.current_plan(ctx.store, ctx.campaigns, ctx.settings.wechat_account_type,
                                args.date_from, args.date_to)
     print("when              campaign                    audience   channel    title")

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
-from bot.content import load_content
+from bot.check import errors, load_and_check
 from bot.errors import ContentError
+from bot.reload import load_checked
 
 if TYPE_CHECKING:
-    from bot.model import Audience, Content, Topic
+    from bot.model import Audience, Content, Finding, Topic
     from bot.settings import Settings
     from bot.store import Store
     from bot.wechat_api import WeChatClient
@@ -26,18 +27,21 @@ class Context:
 
 
 def build_context(settings: "Settings", store: "Store", client: "WeChatClient") -> Context:
-    """Load the content the campaigns need (`pufa campaigns`); a broken campaigns.yaml stops here
-    with its findings.
-
-    Findings elsewhere in the content (an item's citation, a menu) do not stop a command: the
-    web process and `pufa check` report those. `python -m scheduler` holds content as the web
-    does instead (scheduler/__main__.py).
-    """
-    content, findings = load_content(settings.content_dir, settings.menus_dir)
-    blocking = [f for f in findings if f.severity == "error" and f.path.endswith("campaigns.yaml")]
-    if content is None or blocking:
-        raise ContentError(blocking or findings)
+    """The content `pufa campaigns fire|preview` send from. They send, so any error anywhere in the
+    content refuses it (ContentError with every error), as `python -m scheduler` refuses it: a
+    campaign text whose citation the scheduler would not send must not go out by hand either."""
+    content, _ = load_checked(settings.content_dir, settings.menus_dir)
     return campaign_context(settings, store, client, content)
+
+
+def plan_context(settings: "Settings", store: "Store", client: "WeChatClient") -> tuple[Context, list["Finding"]]:
+    """The content `pufa campaigns plan` reads, and its errors: the plan only reads, so it still
+    shows what the files on disk would send, and the command prints the errors as a warning.
+    Content that cannot be loaded at all raises ContentError."""
+    content, findings = load_and_check(settings.content_dir, settings.menus_dir)
+    if content is None:
+        raise ContentError(findings)
+    return campaign_context(settings, store, client, content), errors(findings)
 
 
 def campaign_context(settings: "Settings", store: "Store", client: "WeChatClient", content: "Content") -> Context:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +27,34 @@ def environment(standin: StandIn, redis_url: str, tmp_path: Path, monkeypatch: p
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
+
+
+def broken_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, relative: str, old: str, new: str) -> Path:
+    """The shipped content with one edit (the first `old` in `relative`) that `pufa check` refuses, as
+    CONTENT_DIR; the edited file."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    edited = tmp_path / "content" / relative
+    text = edited.read_text(encoding="utf-8")
+    assert old in text
+    edited.write_text(text.replace(old, new, 1), encoding="utf-8")
+    monkeypatch.setenv("CONTENT_DIR", str(tmp_path / "content"))
+    return edited
+
+
+@pytest.fixture
+def wrong_campaign_cite(environment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """12·4's text cites an article the 宪法 does not have."""
+    return broken_copy(tmp_path, monkeypatch, "campaigns.yaml", "（《宪法》第五条）", "（《宪法》第九百条）")
+
+
+@pytest.fixture
+def stale_item_cite(environment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An item's citation whose fingerprint no longer matches the law: an error outside campaigns.yaml."""
+    return broken_copy(tmp_path, monkeypatch, "packs/youth/constitution.yaml", 'fp: "fe166b36"', 'fp: "00000000"')
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
 def fire_in_processes(env: dict, at: str, count: int) -> list[subprocess.CompletedProcess]:
@@ -85,3 +115,35 @@ def test_fire_at_an_instant_with_another_offset_reads_it_in_shanghai_time() -> N
     """01:30 UTC is 09:30 in Shanghai, not 01:30 inside quiet hours."""
     args = build_parser().parse_args(["campaigns", "fire", "--at", "2026-12-04T01:30:00+00:00"])
     assert (args.at.isoformat(), args.at.tzinfo) == ("2026-12-04T09:30:00+08:00", SHANGHAI)
+
+
+def test_fire_refuses_content_whose_campaign_text_the_scheduler_would_refuse(
+        wrong_campaign_cite: Path, standin: StandIn, capsys) -> None:
+    standin.state.now = dt.datetime(2026, 12, 4, 21, 0, tzinfo=SHANGHAI).timestamp()
+    assert main(["campaigns", "fire", "--at", "2026-12-04T21:00"]) == 1
+    err = capsys.readouterr().err
+    assert f"campaigns.yaml:{line_of(wrong_campaign_cite, '第九百条')}: " in err and "第九百条" in err
+    assert "pufa campaigns: the content has 1 error(s), listed above, and `python -m scheduler` refuses it too" in err
+    assert standin.mass_sends == []
+
+
+@pytest.mark.usefixtures("stale_item_cite")
+def test_preview_refuses_content_with_an_error_outside_campaigns_yaml(
+        standin: StandIn, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("PREVIEW_OPENIDS", "oEditor1")
+    assert main(["campaigns", "preview", "constitution_day"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"packs/youth/constitution\.yaml:\d+: the text of 《宪法》第三十五条", err)
+    assert "fix them first" in err
+    assert standin.state.calls == []
+
+
+@pytest.mark.usefixtures("stale_item_cite")
+def test_plan_with_content_errors_still_plans_after_warning_of_them(capsys) -> None:
+    assert main(["campaigns", "plan", "--from", "2026-12-04", "--to", "2026-12-04"]) == 0
+    out, err = capsys.readouterr()
+    warning, finding = err.splitlines()[:2]
+    assert warning == ("warning: the content has 1 error(s); `pufa campaigns fire` and `preview` refuse it, "
+                       "as the scheduler does, until they are fixed (`pufa check`):")
+    assert re.search(r"packs/youth/constitution\.yaml:\d+: the text of 《宪法》第三十五条", finding)
+    assert any(line.startswith("2026-12-04") and "constitution_day" in line for line in out.splitlines())
