@@ -70,6 +70,7 @@ class Campaign:
     theme: Theme  # the campaign-wide defaults
     slots: tuple[Slot, ...]
     source: str  # path:line
+    time_source: str  # path:line of its `time:`, where a finding about the send time points (else `source`)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _campaign(schema: Schema, data: Map, ids: dict[str, set[str]]) -> Campaign |
     slots = _slots(schema, data, ids)
     campaign = Campaign(cid, schema.text(data, "title", "the campaign"), _priority(schema, data),
                         _audiences(schema, data, ids), _time(schema, data), theme, tuple(slots),
-                        f"{schema.label}:{line}")
+                        f"{schema.label}:{line}", f"{schema.label}:{data.at('time')}")
     _check_sendable(schema, campaign, line)
     return campaign
 
@@ -358,7 +359,7 @@ def check_send_times(campaigns: Iterable[Campaign], grace: float | str, quiet: t
         opens = opening(due, quiet)
         if opens == due:
             continue
-        path, line = split_source(campaign.source)
+        path, line = split_source(campaign.time_source)
         said = f"campaign `{campaign.id}` sends at {due:%H:%M}, inside {hours}"
         if opens is None or opens >= deadline(due, grace, quiet):
             findings.append(Finding(path, line, f"{said}: it never goes out (a send never leaves its day)", fix))

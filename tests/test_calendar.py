@@ -185,6 +185,18 @@ campaigns:
     assert found[0].fix == 'give the campaign a `time:` outside QUIET_HOURS 22-08 (Asia/Shanghai), e.g. "08:00"'
 
 
+def test_a_send_time_finding_points_at_the_time_line_of_a_campaign_written_in_block_style(tmp_path: Path) -> None:
+    campaigns, _ = load(tmp_path, """
+campaigns:
+  - id: night
+    title: 夜
+    on: 12-03
+    text: x
+    time: "23:00"
+""")
+    assert [f.line for f in check_send_times(campaigns, "same-day", (22, 8))] == [7]
+
+
 def test_a_send_time_whose_grace_ends_before_quiet_hours_do_never_goes_out(tmp_path: Path) -> None:
     campaigns, _ = load(tmp_path, 'campaigns:\n  - {id: dawn, title: 晨, on: 12-04, time: "07:00", text: x}\n')
     assert [f.severity for f in check_send_times(campaigns, 0.5, (22, 8))] == ["error"]
