@@ -6,6 +6,8 @@ batches of at most 50 (the API's limit per tagging call), keeps only each user's
 and puts a failed batch back at the head so it is retried in order. One drain runs at a time,
 under a Redis lock: two scheduler processes draining side by side would apply one user's
 changes in two batches in either order, and a failed batch would come back after later ones.
+The lock is extended before each batch, and a drain that finds it lost (a batch outlasted it)
+stops: another process may be draining by then.
 WeChat refuses a whole tagging call over one openid it does not know (40003), so a refused call
 is split until that openid stands alone, and only its changes are dropped.
 Deleting a user's data replaces their queued changes with removing their audience tags, so
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from bot import privacy
 from bot.citizens import is_citizen
 from bot.errors import WeChatAPIError
-from bot.locks import held
+from bot.locks import Lease, held
 from bot.wechat_api import TAG_BATCH
 
 if TYPE_CHECKING:
@@ -38,7 +40,7 @@ INVALID_TAG = 45159  # WeChat: the tag id does not exist (deleted in the console
 INVALID_OPENID = 40003  # WeChat: an openid in the call is not one of the account's users
 MAX_BATCHES_PER_DRAIN = 20
 DRAIN_BUDGET_S = 60  # no new batch after this: the next drain goes on
-DRAIN_LOCK_TTL_MS = 5 * 60 * 1000  # outlasts the budget plus one batch with its API retries
+DRAIN_LOCK_TTL_MS = 5 * 60 * 1000  # outlasts one batch with its API retries; extended before each batch
 
 TagCall = Callable[[int, list[str]], None]
 
@@ -122,17 +124,19 @@ def tag_id(store: "Store", client: Any, audience: str, audiences: Mapping[str, "
 
 def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> DrainReport:
     """Apply queued audience changes, 50 entries a batch, until the queue is empty, a batch fails
-    (it goes back for the next drain), MAX_BATCHES_PER_DRAIN batches are done or DRAIN_BUDGET_S
-    has passed. Another process's drain under way makes this one do nothing."""
-    with held(store.redis, _lock(store), DRAIN_LOCK_TTL_MS) as mine:
-        return _drain(store, client, audiences) if mine else DrainReport()
+    (it goes back for the next drain), MAX_BATCHES_PER_DRAIN batches are done, DRAIN_BUDGET_S
+    has passed or the lock was lost. Another process's drain under way makes this one do nothing."""
+    with held(store.redis, _lock(store), DRAIN_LOCK_TTL_MS) as lease:
+        return _drain(store, client, audiences, lease) if lease else DrainReport()
 
 
-def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> DrainReport:
+def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"], lease: Lease) -> DrainReport:
     changes = invalid = 0
     deadline = time.monotonic() + DRAIN_BUDGET_S
     for _ in range(MAX_BATCHES_PER_DRAIN):
-        raw = store.redis.lpop(_queue(store), TAG_BATCH) if time.monotonic() < deadline else None
+        if time.monotonic() >= deadline or not _still_held(lease):
+            break
+        raw = store.redis.lpop(_queue(store), TAG_BATCH)
         if not raw:
             break
         entries = [json.loads(r) for r in raw]
@@ -145,6 +149,15 @@ def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> 
         dropped = sum(e["openid"] in refused for e in entries)
         changes, invalid = changes + len(entries) - dropped, invalid + dropped
     return DrainReport(changes, invalid=invalid)
+
+
+def _still_held(lease: Lease) -> bool:
+    """Extends the drain lock for the next batch; False, logged, when a batch outlasted it."""
+    if lease.extend():
+        return True
+    log.warning("audience tagging: the drain lock expired during a batch; stopping this drain, "
+                "the rest of the queue waits for the next one")
+    return False
 
 
 def _apply(store: "Store", client: Any, entries: list[dict], audiences: Mapping[str, "Audience"]) -> set[str]:

@@ -210,3 +210,34 @@ def test_a_tag_deleted_in_the_console_is_created_again_on_the_next_drain(store: 
     assert tags.drain(store, client, AUDIENCES).changes == 1
     assert members(standin, "农民") == {"o1"}
     assert tags.tag_id(store, client, "farmers", AUDIENCES) != deleted
+
+
+def test_the_drain_lock_is_extended_before_each_batch(store: Store, client: WeChatClient,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(120):
+        tags.enqueue_audience_change(store, f"o{n}", "", "farmers")
+    lock, left, tag_users = store.key("tags", "drain-lock"), [], client.tag_users
+
+    def slow_tagging(tag: int, openids: list[str]) -> None:
+        left.append(store.redis.pttl(lock))
+        store.redis.pexpire(lock, 1_000)  # retries used up most of the lock's time
+        tag_users(tag, openids)
+
+    monkeypatch.setattr(client, "tag_users", slow_tagging)
+    assert tags.drain(store, client, AUDIENCES).changes == 120
+    assert len(left) == 3 and min(left) > tags.DRAIN_LOCK_TTL_MS - 10_000
+
+
+def test_a_drain_whose_lock_expired_during_a_batch_stops_and_leaves_the_rest_queued(
+        store: Store, client: WeChatClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(120):
+        tags.enqueue_audience_change(store, f"o{n}", "", "farmers")
+    lock, tag_users = store.key("tags", "drain-lock"), client.tag_users
+
+    def outlasting_the_lock(tag: int, openids: list[str]) -> None:
+        tag_users(tag, openids)
+        store.redis.set(lock, "another-host", px=60_000)  # ours expired; another host's drain took it
+
+    monkeypatch.setattr(client, "tag_users", outlasting_the_lock)
+    assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(changes=50)
+    assert len(tags.queued(store)) == 70 and store.redis.get(lock) == b"another-host"
