@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from bot.check import errors, load_and_check
+from bot.checkcites import lines_from_copies
 from bot.errors import ContentError
 from bot.model import Content, Finding
 from bot.yamlsrc import named_as_originals
@@ -172,8 +173,9 @@ class ContentHolder:
         staged = self._stage()
         if staged is None:
             return self._accept(*load_checked(self.content_dir, self.menus_dir))
+        copies = {staged / "content": self.content_dir, staged / "menus": self.menus_dir}
         try:
-            with named_as_originals({staged / "content": self.content_dir, staged / "menus": self.menus_dir}):
+            with named_as_originals(copies), lines_from_copies(copies):
                 snapshot = self._accept(*load_checked(staged / "content", staged / "menus"))
             try:
                 keep_as_last_good(staged, self.var_dir, snapshot.version)

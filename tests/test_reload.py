@@ -196,3 +196,20 @@ def test_a_file_vanishing_during_the_first_stat_walk_does_not_stop_a_start(dirs,
 
     monkeypatch.setattr(reload, "signature", vanished)
     assert holder(dirs).snapshot().content is not None
+
+
+def test_a_save_during_a_reload_does_not_shift_the_lines_its_findings_point_at(dirs, monkeypatch):
+    """The checked copy has the wrong citation on line 7; the editor's save after the copy was made
+    put two comment lines on top of the live file, which must not move the finding to line 9."""
+    campaigns = dirs[0] / "campaigns.yaml"
+    campaigns.write_text(campaigns.read_text().replace("学习宪法，遵守宪法。", "学习《宪法》第35条。"))
+
+    def stage_then_save(*folders):
+        staged = stage(*folders)
+        campaigns.write_text("# 编辑又保存了\n#\n" + campaigns.read_text())
+        return staged
+
+    monkeypatch.setattr(reload, "stage", stage_then_save)
+    with pytest.raises(ContentError) as refused:
+        holder(dirs)
+    assert [(f.path, f.line) for f in refused.value.findings] == [(str(campaigns), 7)]
