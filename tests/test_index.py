@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from array import array
-
 from bot.index import Index, Postings
 
 VECTORS = [{"离婚": 0.8, "孩子": 0.6}, {"离婚": 0.6, "财产": 0.8}, {"工资": 1.0}, {"孩子": 0.3, "上学": 0.9539}]
@@ -55,7 +53,7 @@ def test_a_question_sharing_no_gram_ranks_nothing() -> None:
 
 
 def test_gather_weighs_each_posting_by_its_grams_question_weight_gram_after_gram() -> None:
-    postings = Postings.build({"离婚": (array("I", [0, 1]), array("f", [0.5, 0.25])),
-                               "工资": (array("I", [2]), array("f", [1.0]))})
+    postings = Postings.build({"离婚": 0, "工资": 1}, np.array([0, 1, 0]), np.array([0, 2, 1]),
+                              np.array([0.5, 1.0, 0.25]))  # 离婚's postings given apart: their order is kept
     ids, weights = postings.gather({"工资": 3.0, "彩礼": 9.0, "离婚": 2.0})
     assert ids.tolist() == [2, 0, 1] and weights.tolist() == [3.0, 1.0, 0.5]
