@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import hiredis
 import redis
 
 
@@ -72,9 +73,12 @@ class Batch:
         Redis refuses raises its `redis.ResponseError` after all replies were read."""
         if not self._commands:
             return []
+        # Packed as redis-py packs with hiredis installed, minus its per-command Python wrapping
+        # (which cost a third of the round trip's instructions).
+        packed = b"".join([hiredis.pack_command(command) for command in self._commands])
         connection = self._pool.get_connection()
         try:
-            replies = connection.retry.call_with_retry(lambda: self._exchange(connection),
+            replies = connection.retry.call_with_retry(lambda: self._exchange(connection, packed),
                                                        lambda error: connection.disconnect())
         except BaseException:
             connection.disconnect()  # replies may be unread: the connection must not be reused as is
@@ -86,8 +90,8 @@ class Batch:
                 raise reply
         return replies
 
-    def _exchange(self, connection: Any) -> list[Any]:
-        connection.send_packed_command(connection.pack_commands(self._commands))
+    def _exchange(self, connection: Any, packed: bytes) -> list[Any]:
+        connection.send_packed_command([packed])
         return [_reply(connection) for _ in self._commands]
 
 
