@@ -157,14 +157,8 @@ class Matcher:
               thresholds: Thresholds | None = None) -> Matcher:
         items = tuple(items)
         normaliser = Normaliser.build(synonyms)
-        bags = [_item_grams(item, normaliser) for item in items]
-        df: Counter[str] = Counter()
-        for bag in bags:
-            df.update(bag.keys())
-        idf = {g: math.log((len(items) + 1) / (n + 0.5)) for g, n in df.items()}
-        index = Index.build([_unit_vector(bag, idf) for bag in bags], [item.audiences for item in items],
-                            _stop_postings(len(items)))
         thresholds = thresholds or Thresholds()
+        index, idf = _item_index(items, normaliser)
         laws = LawModel.build(items, normaliser, thresholds.smoothing)
         return cls(items, normaliser, index, idf, thresholds, laws)
 
@@ -255,19 +249,18 @@ class LawModel:
         laws = tuple(sorted({law for item in items for law in item.laws}))
         if not laws:
             return cls((), np.empty(0), np.empty(0), Postings.build({}, *(np.empty(0, dtype=np.uint32),) * 3))
-        vocabulary, said = _law_grams(items, normaliser, {law: index for index, law in enumerate(laws)})
+        vocabulary, said = _law_grams(items, normaliser, laws)
         size = len(vocabulary)
-        by_law = np.argsort(said.law, kind="stable")
-        bounds = np.searchsorted(said.law[by_law], np.arange(len(laws) + 1)).tolist()
         unseen, runs, owners, counts = [], [], [], []
-        for index in range(len(laws)):
-            mine = by_law[bounds[index]:bounds[index + 1]]
-            summed = np.bincount(said.gram[mine], said.count[mine], minlength=size)  # exact whole numbers
+        for index, (numbers, times) in enumerate(said):
+            summed = np.bincount(np.frombuffer(numbers, dtype=np.uint32), np.frombuffer(times, dtype=np.uint32),
+                                 minlength=size)  # whole numbers, exact in float64
             present = np.flatnonzero(summed)
             unseen.append(math.log(smoothing / (int(summed.sum()) + smoothing * size)))
-            runs.append(present)
-            owners.append(np.full(len(present), index))
-            counts.append(summed[present])
+            runs.append(present.astype(np.uint32))
+            owners.append(np.full(len(present), index, dtype=np.uint16))
+            counts.append(summed[present].astype(np.uint32))
+        del said
         cited = Counter(law for item in items for law in item.laws)
         floor = [math.log(cited[law]) for law in laws]
         distinct, which = np.unique(np.concatenate(counts), return_inverse=True)
@@ -287,6 +280,19 @@ class LawModel:
         return dict(zip(self.laws, ((totals - totals.max()) / length).tolist()))
 
 
+def _item_index(items: tuple[Item, ...], normaliser: Normaliser) -> tuple[Index, dict[str, float]]:
+    """The items' index and the grams' idf. A function of its own so the items' bags are freed
+    before the law model is built, which lowers the build's peak."""
+    bags = [_item_grams(item, normaliser) for item in items]
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    idf = {g: math.log((len(items) + 1) / (n + 0.5)) for g, n in df.items()}
+    index = Index.build([_unit_vector(bag, idf) for bag in bags], [item.audiences for item in items],
+                        _stop_postings(len(items)))
+    return index, idf
+
+
 def _stop_postings(items: int) -> int:
     """Grams in more items than this are skipped: found in a large share of the items they say
     little about any one (的, 怎么). Never below 150 (small corpora skip nothing), never above
@@ -301,37 +307,27 @@ def _item_texts(item: Item) -> tuple[str, ...]:
     return (item.title, *item.questions, item.answer, *case, *(c.quote for c in item.cites))
 
 
-@dataclass(frozen=True)
-class _Said:
-    """Flat arrays, one entry per (item, law it cites, gram it says): the law's index, the gram's
-    number, how often the item says it. Three buffers rather than a Counter per law and a pair
-    of arrays per gram: those small objects raised a build's peak by ~17 MB (126 MB against
-    143 MB in one process with the shipped content) and took twice as long."""
-
-    law: np.ndarray
-    gram: np.ndarray
-    count: np.ndarray
-
-
-def _law_grams(items: tuple[Item, ...], normaliser: Normaliser, law_index: Mapping[str, int]
-               ) -> tuple[dict[str, int], _Said]:
-    """Every gram the items say, numbered, and what each item citing a law says."""
+def _law_grams(items: tuple[Item, ...], normaliser: Normaliser, laws: tuple[str, ...]
+               ) -> tuple[dict[str, int], list[tuple[array, array]]]:
+    """Every gram the items say, numbered; and per law, what the items citing it say: the
+    grams' numbers and how often, item after item. Two flat arrays per law rather than a Counter
+    per law and a pair of arrays per gram: those small objects raised a build's peak by ~17 MB
+    and took twice as long."""
     vocabulary: dict[str, int] = {}
-    laws, numbers, counts = array("H"), array("I"), array("I")
+    said = [(array("I"), array("I")) for _ in laws]
+    where = {law: index for index, law in enumerate(laws)}
     for item in items:
         if not item.laws:
             continue
-        said: Counter[str] = Counter()
+        counted: Counter[str] = Counter()
         for text in _item_texts(item):
-            said.update(grams(normaliser(text)))
-        item_numbers = array("I", [vocabulary.setdefault(gram, len(vocabulary)) for gram in said])
-        item_counts = array("I", said.values())
+            counted.update(grams(normaliser(text)))
+        numbers = array("I", [vocabulary.setdefault(gram, len(vocabulary)) for gram in counted])
+        times = array("I", counted.values())
         for law in item.laws:
-            laws.extend(array("H", [law_index[law]]) * len(item_numbers))
-            numbers.extend(item_numbers)
-            counts.extend(item_counts)
-    return vocabulary, _Said(np.frombuffer(laws, dtype=np.uint16), np.frombuffer(numbers, dtype=np.uint32),
-                             np.frombuffer(counts, dtype=np.uint32))
+            said[where[law]][0].extend(numbers)
+            said[where[law]][1].extend(times)
+    return vocabulary, said
 
 
 def _item_grams(item: Item, normaliser: Normaliser) -> Counter[str]:
