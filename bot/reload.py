@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator
 from bot.check import errors, load_and_check
 from bot.checkcites import lines_from_copies
 from bot.errors import ContentError
+from bot.heap import release_free_memory
 from bot.model import Content, Finding
 from bot.yamlsrc import named_as_originals
 
@@ -138,6 +139,7 @@ class ContentHolder:
         self._loading = False
         self._seen = self._signature()
         self._snapshot = self._start()
+        release_free_memory()
         self._next_poll = time.monotonic() + poll_seconds
 
     def _start(self) -> Snapshot:
@@ -199,6 +201,7 @@ class ContentHolder:
     def _accept(self, content: Content, findings: list[Finding]) -> Snapshot:
         for warning in findings:
             log.info("content warning: %s", warning)
+        release_free_memory()  # what loading and checking freed, before the build allocates more
         snapshot = Snapshot(content, self.build_index(content))
         log.info("serving content %s (%d items)", content.version, len(content.items))
         return snapshot
@@ -247,6 +250,7 @@ class ContentHolder:
                 self._snapshot, error=f"edit not loaded: {exc!r} (see the log)")
         finally:
             self._loading = False
+            release_free_memory()  # the build's transients, and the old snapshot unless a request still holds it
 
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Block until a background reload finishes (tests and `pufa` commands)."""
