@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
-from contextlib import contextmanager
-from contextvars import ContextVar
-from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Mapping
 
 from bot.laws import (CN_NUM, LISTED, Article, Citation, Law, LawLibrary, find_citations, normalise_name,
                       parse_citation, to_chinese)
 from bot.model import LAW_CHANGED, REVIEW, Cite, Content, Finding, Item, QuizQuestion, Repealed, split_source
+from bot.yamlsrc import checked_file
 
 REVIEW_DUE = dt.timedelta(days=365)
 
@@ -227,34 +224,10 @@ def check_campaign_cites(content: Content) -> list[Finding]:
     return found
 
 
-# While a staged copy of the editors' folders is checked, (copy, original) pairs: see `lines_from_copies`.
-_CHECKED_COPIES: ContextVar[tuple[tuple[Path, Path], ...]] = ContextVar("checked_copies", default=())
-
-
-@contextmanager
-def lines_from_copies(copies: dict[Path, Path]) -> Iterator[None]:
-    """Findings name the originals (yamlsrc.named_as_originals), but the lines they point at are
-    read from each copy, the files that were checked: an editor saving meanwhile shifts the originals."""
-    token = _CHECKED_COPIES.set(tuple(copies.items()))
-    try:
-        yield
-    finally:
-        _CHECKED_COPIES.reset(token)
-
-
-def _checked_file(path: str) -> str:
-    """The copy being checked of the file a finding names, else that file."""
-    absolute = Path(os.path.abspath(path))
-    for copy, original in _CHECKED_COPIES.get():
-        if absolute.is_relative_to(os.path.abspath(original)):
-            return str(copy / absolute.relative_to(os.path.abspath(original)))
-    return path
-
-
 def source_lines(path: str) -> list[str]:
     """A content file's lines, for pointing a finding at one; empty when it cannot be read."""
     try:
-        with open(_checked_file(path), encoding="utf-8") as handle:
+        with open(checked_file(path), encoding="utf-8") as handle:
             return handle.read().splitlines()
     except OSError:
         return []

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from bot.check import errors, load_and_check
-from bot.checkcites import lines_from_copies
 from bot.errors import ContentError
 from bot.heap import release_free_memory
 from bot.model import Content, Finding
@@ -177,7 +176,7 @@ class ContentHolder:
             return self._accept(*load_checked(self.content_dir, self.menus_dir))
         copies = {staged / "content": self.content_dir, staged / "menus": self.menus_dir}
         try:
-            with named_as_originals(copies), lines_from_copies(copies):
+            with named_as_originals(copies):
                 snapshot = self._accept(*load_checked(staged / "content", staged / "menus"))
             try:
                 keep_as_last_good(staged, self.var_dir, snapshot.version)

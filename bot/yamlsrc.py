@@ -29,7 +29,9 @@ _COPIES: ContextVar[tuple[tuple[Path, Path], ...]] = ContextVar("copies", defaul
 
 @contextmanager
 def named_as_originals(copies: dict[Path, Path]) -> Iterator[None]:
-    """Findings about files under each copy name the file it was copied from (the one to edit)."""
+    """Findings about files under each copy name the file it was copied from (the one to edit),
+    while the lines they point at are read from the copy (`checked_file`), the file that was
+    checked: an editor saving meanwhile shifts the original's lines."""
     token = _COPIES.set(tuple(copies.items()))
     try:
         yield
@@ -44,6 +46,15 @@ def label(path: Path) -> str:
             path = original / path.relative_to(copy)
     relative = os.path.relpath(path)
     return str(path) if relative.startswith("..") else relative
+
+
+def checked_file(path: str) -> str:
+    """The copy being checked of the file a finding names (`label`), else that file."""
+    absolute = Path(os.path.abspath(path))
+    for copy, original in _COPIES.get():
+        if absolute.is_relative_to(os.path.abspath(original)):
+            return str(copy / absolute.relative_to(os.path.abspath(original)))
+    return path
 
 
 class Map(dict):
