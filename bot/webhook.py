@@ -21,7 +21,7 @@ import time
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -61,18 +61,18 @@ def _plain(text: str, status: int = 200) -> Response:
     return Response(text, status=status, mimetype="text/plain")
 
 
-def _signed() -> bool:
-    args = request.args
-    return wechat.check_signature(_runtime().settings.wechat_token, args.get("signature", ""),
+def _signed(args: Mapping[str, str], runtime: "Runtime") -> bool:
+    return wechat.check_signature(runtime.settings.wechat_token, args.get("signature", ""),
                                   args.get("timestamp", ""), args.get("nonce", ""))
 
 
 @bp.get("/wechat")
 def verify() -> Response:
     """The console's URL check: echo `echostr` exactly (plain, also in safe mode)."""
-    if not _signed():
+    args = request.args
+    if not _signed(args, _runtime()):
         return _plain("forbidden", 403)
-    echostr = request.args.get("echostr")
+    echostr = args.get("echostr")
     if echostr is None:
         return _plain("echostr is missing", 400)
     return _plain(echostr)
@@ -80,23 +80,27 @@ def verify() -> Response:
 
 @bp.post("/wechat")
 def receive() -> Response:
-    """A message or event; the status checks run in the conventions' order, cheapest first."""
+    """A message or event; the status checks run in the conventions' order, cheapest first.
+
+    The query and the app's parts are looked up once: each pass through Flask's `request` or
+    `current_app` proxy costs about as much as a short function of our own."""
     started = time.monotonic()
-    if not _signed():
+    args, extensions = request.args, current_app.extensions
+    if not _signed(args, extensions["pufa"]):
         return _plain("forbidden", 403)
     body = _read_body()
     if body is None:
         return _plain("payload too large", 413)
     if not body.strip():
         return _plain("empty body", 400)
-    crypto = current_app.extensions["pufa.crypto"]
+    crypto = extensions["pufa.crypto"]
     try:
-        inbound, encrypted = wechat.unwrap(body, request.args, crypto)
+        inbound, encrypted = wechat.unwrap(body, args, crypto)
     except wechat.Rejected as exc:
         log.info("rejected a POST from %s with %d: %s", request.remote_addr, exc.status, exc)
         return _plain("forbidden" if exc.status == 403 else "bad request", exc.status)
     try:
-        reply = _reply_in_time(inbound, started)
+        reply = _reply_in_time(inbound, started, extensions)
     except Exception:  # the boundary: whatever broke, the citizen gets an answer and never a 5xx
         log.exception("message %s from %s failed", inbound.dedup_key, log_id(inbound.openid))
         reply = Reply(FALLBACK_TEXT)
@@ -132,12 +136,12 @@ class _Late(BaseException):
     """The alarm rang: a BaseException, so no `except Exception` on the way swallows it."""
 
 
-def _reply_in_time(inbound: Inbound, started: float) -> Reply:
+def _reply_in_time(inbound: Inbound, started: float, extensions: Mapping[str, Any]) -> Reply:
     """The dispatcher's reply (once per message key), or BUSY_TEXT when it is not ready in time."""
-    runtime = _runtime()
+    runtime: "Runtime" = extensions["pufa"]
     deadline = started + REPLY_SECONDS
     now = dt.datetime.now(SHANGHAI)
-    deduper: Deduper = current_app.extensions["pufa.deduper"]
+    deduper: Deduper = extensions["pufa.deduper"]
 
     def reply() -> Reply:
         return deduper.once(inbound, lambda claim: runtime.dispatcher.handle(inbound, now, claim),
@@ -147,7 +151,7 @@ def _reply_in_time(inbound: Inbound, started: float) -> Reply:
         if threading.current_thread() is threading.main_thread():
             with _alarm(deadline - time.monotonic()):
                 return reply()
-        pool: ThreadPoolExecutor = current_app.extensions["pufa.dispatch_pool"]
+        pool: ThreadPoolExecutor = extensions["pufa.dispatch_pool"]
         return pool.submit(reply).result(timeout=max(0.0, deadline - time.monotonic()))
     except (_Late, FutureTimeout):
         log.warning("message %s from %s: no reply within %.1f s, asked to resend",
