@@ -76,18 +76,21 @@ class Outcome:
 
 class Dispatcher:
     def __init__(self, runtime: "Runtime") -> None:
+        from bot.routes import ROUTES  # not at the top: routes imports Turn and Outcome from here
+
         self.runtime = runtime
         self.sessions = Sessions(runtime.store)
+        self.routes = ROUTES
 
     def handle(self, inbound: Inbound, now: dt.datetime, claim: "Claim | None" = None) -> Reply:
         """The reply to one inbound message (the first page when it is long).
 
         `claim` (from the webhook's Deduper) is taken before anything happens and settled with
         the turn's writes."""
-        from bot import events
-
         snapshot = self.runtime.content.snapshot()
         if inbound.kind == "event":
+            from bot import events  # here, not at the top: events imports Turn and Outcome from here
+
             return events.handle(self, inbound, snapshot, now, claim)
         if not inbound.is_text:
             if claim is not None:
@@ -99,9 +102,7 @@ class Dispatcher:
         return self.finish(turn, outcome)
 
     def route(self, turn: Turn) -> Outcome:
-        from bot.routes import ROUTES
-
-        for route in ROUTES:
+        for route in self.routes:
             outcome = route(self, turn)
             if outcome is not None:
                 return outcome

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot import commands, navigation, texts
 from bot.dispatch import Outcome, Turn
+from bot.lookup import find_lookup
 from bot.matching import ANSWER, CHITCHAT, LAW_PATH, SUGGEST as SUGGEST_BAND
 from bot.session import AUDIENCE_CHOICE, MENU, QUIZ, SUGGEST, cleared
 
@@ -49,8 +50,6 @@ def context_choice(dispatcher: "Dispatcher", turn: Turn) -> Outcome | None:
 
 
 def lookup(dispatcher: "Dispatcher", turn: Turn) -> Outcome | None:
-    from bot.lookup import find_lookup
-
     content = turn.snapshot.content
     found = find_lookup(turn.text, content.laws, content.repealed)
     if found is None:
