@@ -14,14 +14,14 @@ dispatcher runs in a pool thread and a late reply is still stored for the retry.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import signal
 import threading
 import time
-from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -149,8 +149,11 @@ def _reply_in_time(inbound: Inbound, started: float, extensions: Mapping[str, An
 
     try:
         if threading.current_thread() is threading.main_thread():
-            with _alarm(deadline - time.monotonic()):
+            _arm(deadline - time.monotonic())
+            try:
                 return reply()
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
         pool: ThreadPoolExecutor = extensions["pufa.dispatch_pool"]
         return pool.submit(reply).result(timeout=max(0.0, deadline - time.monotonic()))
     except (_Late, FutureTimeout):
@@ -163,19 +166,18 @@ def _ring(signum: int, frame: object) -> None:
     raise _Late()
 
 
-@contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """Raise `_Late` in this (main) thread when `seconds` have passed.
+@functools.cache
+def _install_ring() -> None:
+    """Once per process, and it stays (SIGALRM is unused otherwise): setting the handler on every
+    message cost two system calls, and asking `signal.getsignal` for it ~20 k instructions."""
+    signal.signal(signal.SIGALRM, _ring)
 
-    The handler is installed once per process and stays (SIGALRM is unused otherwise): setting
-    it on every message cost two more system calls each."""
-    if signal.getsignal(signal.SIGALRM) is not _ring:
-        signal.signal(signal.SIGALRM, _ring)
+
+def _arm(seconds: float) -> None:
+    """Raise `_Late` in this (main) thread when `seconds` have passed, unless the timer is set
+    back to 0 first."""
+    _install_ring()
     signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _render(reply: Reply, inbound: Inbound, crypto: wechat.Crypto | None) -> Response:
