@@ -19,18 +19,17 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from array import array
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-import numpy as np
 
-from bot.index import Index, Postings
+from bot.index import Index
+from bot.lawmodel import LawModel
 from bot.model import Item
-from bot.normalise import Normaliser, mask_personal, normalise
+from bot.normalise import Normaliser, grams, mask_personal, normalise
 
-__all__ = ["LawModel", "Match", "Matcher", "Thresholds", "grams", "mask_personal", "normalise"]
+__all__ = ["Match", "Matcher", "Thresholds", "grams", "mask_personal", "normalise"]
 
 ANSWER, SUGGEST, NONE = "answer", "suggest", "none"
 CHITCHAT = "chitchat"
@@ -124,13 +123,6 @@ class Thresholds:
     vote_weight: float = 1.0  # how much the top items' scores count next to the law model
     vote_depth: int = 10  # how many top items vote
     smoothing: float = 0.3  # additive smoothing of the law model's gram counts
-
-
-def grams(text: str) -> Counter[str]:
-    """Characters and overlapping character pairs: pairs carry words, characters forgive typos."""
-    counted = Counter(text)
-    counted.update(text[i:i + 2] for i in range(len(text) - 1))
-    return counted
 
 
 class Matcher:
@@ -228,58 +220,6 @@ class Matcher:
         return False
 
 
-@dataclass(frozen=True)
-class LawModel:
-    """Which law a question belongs to, from everything the items say about each law.
-
-    Real questions are long stories (median ~100 characters): their words spread over many
-    items and no single item scores high, yet the story's words still say which law it is
-    about (工伤, 判几年, 离婚 …). A multinomial naive Bayes over grams, trained on each law's
-    items — title, questions, answer, case and quotes — reads that. Per gram it stores only
-    the laws whose count differs from the smoothing floor, so scoring touches a few postings.
-    """
-
-    laws: tuple[str, ...]
-    floor: np.ndarray  # per law: log prior (how many items cite it)
-    unseen: np.ndarray  # per law: log P(unseen gram | law), what each gram adds before its gains
-    gains: Postings  # gram → the laws whose count differs from the floor, with log-probability gains
-
-    @classmethod
-    def build(cls, items: tuple[Item, ...], normaliser: Normaliser, smoothing: float) -> LawModel:
-        laws = tuple(sorted({law for item in items for law in item.laws}))
-        if not laws:
-            return cls((), np.empty(0), np.empty(0), Postings.build({}, *(np.empty(0, dtype=np.uint32),) * 3))
-        vocabulary, said = _law_grams(items, normaliser, laws)
-        size = len(vocabulary)
-        unseen, runs, owners, counts = [], [], [], []
-        for index, (numbers, times) in enumerate(said):
-            summed = np.bincount(np.frombuffer(numbers, dtype=np.uint32), np.frombuffer(times, dtype=np.uint32),
-                                 minlength=size)  # whole numbers, exact in float64
-            present = np.flatnonzero(summed)
-            unseen.append(math.log(smoothing / (int(summed.sum()) + smoothing * size)))
-            runs.append(present.astype(np.uint32))
-            owners.append(np.full(len(present), index, dtype=np.uint16))
-            counts.append(summed[present].astype(np.uint32))
-        del said
-        cited = Counter(law for item in items for law in item.laws)
-        floor = [math.log(cited[law]) for law in laws]
-        distinct, which = np.unique(np.concatenate(counts), return_inverse=True)
-        gains = np.array([math.log((count + smoothing) / smoothing) for count in distinct.tolist()])[which]
-        postings = Postings.build(vocabulary, np.concatenate(runs), np.concatenate(owners), gains)
-        return cls(laws, np.array(floor), np.array(unseen), postings)
-
-    def scores(self, bag: Counter[str]) -> dict[str, float]:
-        """Per law, the log-likelihood per known gram, relative to the best law (which gets 0).
-        `np.add.at` adds gain after gain in order, as a Python loop would: the same sums, bit for bit."""
-        known = {gram: count for gram, count in bag.items() if gram in self.gains.vocabulary}
-        length = sum(known.values())
-        if not length or not self.laws:
-            return {}
-        totals = self.floor + length * self.unseen
-        np.add.at(totals, *self.gains.gather(known))
-        return dict(zip(self.laws, ((totals - totals.max()) / length).tolist()))
-
-
 def _item_index(items: tuple[Item, ...], normaliser: Normaliser) -> tuple[Index, dict[str, float]]:
     """The items' index and the grams' idf. A function of its own so the items' bags are freed
     before the law model is built, which lowers the build's peak."""
@@ -299,35 +239,6 @@ def _stop_postings(items: int) -> int:
     1000 or 1 % of the items (at 100k items p99 stays near 2.4 ms). Measured: a fixed 150 let
     the growing content push common characters (工, 子, 年) out, which cost right answers."""
     return min(max(int(STOP_SHARE * items), 150), max(1000, items // 100))
-
-
-def _item_texts(item: Item) -> tuple[str, ...]:
-    """All an item says: its law model learns from the answer and case too, not just questions."""
-    case = (item.case.title, item.case.facts, item.case.outcome, item.case.lesson) if item.case else ()
-    return (item.title, *item.questions, item.answer, *case, *(c.quote for c in item.cites))
-
-
-def _law_grams(items: tuple[Item, ...], normaliser: Normaliser, laws: tuple[str, ...]
-               ) -> tuple[dict[str, int], list[tuple[array, array]]]:
-    """Every gram the items say, numbered; and per law, what the items citing it say: the
-    grams' numbers and how often, item after item. Two flat arrays per law rather than a Counter
-    per law and a pair of arrays per gram: those small objects raised a build's peak by ~17 MB
-    and took twice as long."""
-    vocabulary: dict[str, int] = {}
-    said = [(array("I"), array("I")) for _ in laws]
-    where = {law: index for index, law in enumerate(laws)}
-    for item in items:
-        if not item.laws:
-            continue
-        counted: Counter[str] = Counter()
-        for text in _item_texts(item):
-            counted.update(grams(normaliser(text)))
-        numbers = array("I", [vocabulary.setdefault(gram, len(vocabulary)) for gram in counted])
-        times = array("I", counted.values())
-        for law in item.laws:
-            said[where[law]][0].extend(numbers)
-            said[where[law]][1].extend(times)
-    return vocabulary, said
 
 
 def _item_grams(item: Item, normaliser: Normaliser) -> Counter[str]:

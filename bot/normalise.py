@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -153,3 +154,10 @@ def mask_personal(text: str) -> str:
     for label, pattern in _MASKS:
         text = pattern.sub(label, text)
     return text
+
+
+def grams(text: str) -> Counter[str]:
+    """Characters and overlapping character pairs: pairs carry words, characters forgive typos."""
+    counted = Counter(text)
+    counted.update(text[i:i + 2] for i in range(len(text) - 1))
+    return counted

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import math
 import re
 from pathlib import Path
 
@@ -223,30 +222,3 @@ def test_a_phone_number_in_a_question_does_not_change_its_answer(shipped: tuple[
 def test_one_word_that_fits_several_items_gets_suggestions(shipped: tuple[Content, Matcher]) -> None:
     assert shipped[1].match("离婚", "public").band == SUGGEST
 
-
-def test_the_law_model_is_naive_bayes_over_each_laws_grams() -> None:
-    """Built from flat arrays; checked here against the textbook sums over per-law Counters."""
-    from collections import Counter
-
-    from bot.matching import LawModel, _item_texts, grams
-    from bot.normalise import Normaliser
-
-    items, normaliser, smoothing = tuple(fixture_items()), Normaliser.build(SYNONYMS), 0.3
-    said: dict[str, Counter[str]] = {}
-    for item in items:
-        for law in item.laws:
-            for text in _item_texts(item):
-                said.setdefault(law, Counter()).update(grams(normaliser(text)))
-    vocabulary = set().union(*said.values())
-    question = grams(normaliser("公司拖欠工资不给加班费怎么办"))
-    known = {gram: count for gram, count in question.items() if gram in vocabulary}
-    cited = Counter(law for item in items for law in item.laws)
-    expected = {}
-    for law, counted in said.items():
-        total = sum(counted.values()) + smoothing * len(vocabulary)
-        expected[law] = math.log(cited[law]) + sum(
-            count * math.log((counted[gram] + smoothing) / total) for gram, count in known.items())
-    best = max(expected.values())
-    scores = LawModel.build(items, normaliser, smoothing).scores(question)
-    length = sum(known.values())
-    assert scores == pytest.approx({law: (value - best) / length for law, value in expected.items()})
