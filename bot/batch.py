@@ -9,6 +9,9 @@ arguments, sends them in one write and reads the raw replies (bytes, int, list o
 Outages behave as with the client: the pool replaces a checked-out connection Redis has closed,
 the round trip is retried under the client's own `Retry` policy (bot/store.py), what is left
 propagates for `Store.guard`, and a connection is never returned to the pool with replies unread.
+A turn's round trips share one checkout (`Lease`): the pool's checkout and return (a health
+poll, observability hooks, an event) cost about as much as a round trip's commands. A connection
+Redis closed while leased fails its next round trip, which the same `Retry` repeats on a new one.
 """
 from __future__ import annotations
 
@@ -18,11 +21,32 @@ import hiredis
 import redis
 
 
-class Batch:
-    """Queue commands with the client's method names, then `execute()` once."""
+class Lease:
+    """One pooled connection for the round trips of a turn: checked out by the first, returned
+    to the pool by `release()`. For one thread."""
 
     def __init__(self, client: redis.Redis) -> None:
         self._pool = client.connection_pool
+        self._connection: Any = None
+
+    def connection(self) -> Any:
+        if self._connection is None:
+            self._connection = self._pool.get_connection()
+        return self._connection
+
+    def release(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            self._pool.release(connection)
+
+
+class Batch:
+    """Queue commands with the client's method names, then `execute()` once, on the `lease`'s
+    connection or, without one, on a connection checked out for this round trip alone."""
+
+    def __init__(self, client: redis.Redis, lease: Lease | None = None) -> None:
+        self._client = client
+        self._lease = lease
         self._commands: list[tuple[Any, ...]] = []
 
     # -- the commands a turn sends ---------------------------------------------------------------
@@ -76,7 +100,8 @@ class Batch:
         # Packed as redis-py packs with hiredis installed, minus its per-command Python wrapping
         # (which cost a third of the round trip's instructions).
         packed = b"".join([hiredis.pack_command(command) for command in self._commands])
-        connection = self._pool.get_connection()
+        lease = self._lease or Lease(self._client)
+        connection = lease.connection()
         try:
             replies = connection.retry.call_with_retry(lambda: self._exchange(connection, packed),
                                                        lambda error: connection.disconnect())
@@ -84,7 +109,8 @@ class Batch:
             connection.disconnect()  # replies may be unread: the connection must not be reused as is
             raise
         finally:
-            self._pool.release(connection)
+            if lease is not self._lease:
+                lease.release()
         for reply in replies:
             if isinstance(reply, redis.ResponseError):
                 raise reply

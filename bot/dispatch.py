@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot import texts
+from bot.batch import Lease
 from bot.messages import Inbound, Reply
 from bot.pages import paginate
 from bot.session import Conversation, Sessions, UserState
@@ -36,6 +37,7 @@ class Turn:
     tally: list[str] = field(default_factory=list)  # counters this turn adds, written with its state
     claim: "Claim | None" = None  # the webhook's retry claim; the reply is stored with the turn's writes
     unanswered: list[str] = field(default_factory=list)  # questions kept for editors, written with its state
+    lease: Lease | None = None  # the connection the turn's read and writes share
 
     @property
     def openid(self) -> str:
@@ -96,10 +98,13 @@ class Dispatcher:
             if claim is not None:
                 claim.take()
             return Reply(texts.MEDIA_GUIDE)
-        state = self.sessions.load(inbound.openid, claim)
-        turn = Turn(inbound, _clean(inbound.text), snapshot, state, now, claim=claim)
-        outcome = self.route(turn)
-        return self.finish(turn, outcome)
+        lease = Lease(self.runtime.store.redis)
+        try:
+            state = self.sessions.load(inbound.openid, claim, lease)
+            turn = Turn(inbound, _clean(inbound.text), snapshot, state, now, claim=claim, lease=lease)
+            return self.finish(turn, self.route(turn))
+        finally:
+            lease.release()
 
     def route(self, turn: Turn) -> Outcome:
         for route in self.routes:

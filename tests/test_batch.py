@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-from bot.batch import Batch
+from bot.batch import Batch, Lease
 from tests.conftest import free_port
 
 
@@ -76,3 +78,29 @@ def test_a_dead_redis_raises_the_connection_error_the_store_guard_catches():
 def test_an_empty_batch_sends_nothing():
     client = redis.Redis(port=free_port(), socket_connect_timeout=0.2)  # nobody listens
     assert Batch(client).execute() == []
+
+
+def test_a_leases_round_trips_share_one_connection_that_release_returns_to_the_pool(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    lease = Lease(client)
+    held = lease.connection()
+    for _ in range(2):
+        batch = Batch(client, lease)
+        batch.set("k", b"v")
+        assert batch.execute() == [b"OK"]
+        assert lease.connection() is held
+    lease.release()
+    assert client.connection_pool.get_connection() is held
+
+
+def test_a_leased_connection_redis_closed_between_round_trips_is_replaced_not_an_error(redis_url):
+    client = redis.Redis.from_url(redis_url, retry=Retry(NoBackoff(), 1))  # the store's policy
+    lease = Lease(client)
+    first = Batch(client, lease)
+    first.set("k", b"v")
+    first.execute()
+    redis.Redis.from_url(redis_url).client_kill_filter(_type="normal", skipme=True)  # a restart mid-turn
+    second = Batch(client, lease)
+    second.get("k")
+    assert second.execute() == [b"v"]
+    lease.release()
