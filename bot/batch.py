@@ -9,9 +9,10 @@ arguments, sends them in one write and reads the raw replies (bytes, int, list o
 Outages behave as with the client: the pool replaces a checked-out connection Redis has closed,
 the round trip is retried under the client's own `Retry` policy (bot/store.py), what is left
 propagates for `Store.guard`, and a connection is never returned to the pool with replies unread.
-A turn's round trips share one checkout (`Lease`): the pool's checkout and return (a health
-poll, observability hooks, an event) cost about as much as a round trip's commands. A connection
-Redis closed while leased fails its next round trip, which the same `Retry` repeats on a new one.
+A turn's round trips share one checkout (`ConnectionLease`): the pool's checkout and return (a
+health poll, observability hooks, an event) cost about as much as a round trip's commands. A
+connection Redis closed while leased fails its next round trip, which the same `Retry` repeats
+on a new one.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import hiredis
 import redis
 
 
-class Lease:
+class ConnectionLease:
     """One pooled connection for the round trips of a turn: checked out by the first, returned
     to the pool by `release()`. For one thread."""
 
@@ -44,7 +45,7 @@ class Batch:
     """Queue commands with the client's method names, then `execute()` once, on the `lease`'s
     connection or, without one, on a connection checked out for this round trip alone."""
 
-    def __init__(self, client: redis.Redis, lease: Lease | None = None) -> None:
+    def __init__(self, client: redis.Redis, lease: ConnectionLease | None = None) -> None:
         self._client = client
         self._lease = lease
         self._commands: list[tuple[Any, ...]] = []
@@ -100,7 +101,7 @@ class Batch:
         # Packed as redis-py packs with hiredis installed, minus its per-command Python wrapping
         # (which cost a third of the round trip's instructions).
         packed = b"".join([hiredis.pack_command(command) for command in self._commands])
-        lease = self._lease or Lease(self._client)
+        lease = self._lease or ConnectionLease(self._client)
         connection = lease.connection()
         try:
             replies = connection.retry.call_with_retry(lambda: self._exchange(connection, packed),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot import texts
-from bot.batch import Lease
+from bot.batch import ConnectionLease
 from bot.messages import Inbound, Reply
 from bot.pages import paginate
 from bot.session import Conversation, Sessions, UserState
@@ -37,7 +37,7 @@ class Turn:
     tally: list[str] = field(default_factory=list)  # counters this turn adds, written with its state
     claim: "Claim | None" = None  # the webhook's retry claim; the reply is stored with the turn's writes
     unanswered: list[str] = field(default_factory=list)  # questions kept for editors, written with its state
-    lease: Lease | None = None  # the connection the turn's read and writes share
+    lease: ConnectionLease | None = None  # the connection the turn's read and writes share
 
     @property
     def openid(self) -> str:
@@ -98,7 +98,7 @@ class Dispatcher:
             if claim is not None:
                 claim.take()
             return Reply(texts.MEDIA_GUIDE)
-        lease = Lease(self.runtime.store.redis)
+        lease = ConnectionLease(self.runtime.store.redis)
         try:
             state = self.sessions.load(inbound.openid, claim, lease)
             turn = Turn(inbound, _clean(inbound.text), snapshot, state, now, claim=claim, lease=lease)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot import subscriptions
-from bot.batch import Batch, Lease
+from bot.batch import Batch, ConnectionLease
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -73,7 +73,8 @@ class Sessions:
     def __init__(self, store: "Store") -> None:
         self.store = store
 
-    def load(self, openid: str, claim: "Claim | None" = None, lease: Lease | None = None) -> UserState:
+    def load(self, openid: str, claim: "Claim | None" = None,
+             lease: ConnectionLease | None = None) -> UserState:
         """Everything a turn reads about the user, in one round trip (on the turn's `lease`) that
         also takes the message's `claim` (raising AlreadyClaimed for a retry)."""
         try:

@@ -5,7 +5,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from bot.batch import Batch, Lease
+from bot.batch import Batch, ConnectionLease
 from tests.conftest import free_port
 
 
@@ -82,7 +82,7 @@ def test_an_empty_batch_sends_nothing():
 
 def test_a_leases_round_trips_share_one_connection_that_release_returns_to_the_pool(redis_url):
     client = redis.Redis.from_url(redis_url)
-    lease = Lease(client)
+    lease = ConnectionLease(client)
     held = lease.connection()
     for _ in range(2):
         batch = Batch(client, lease)
@@ -95,7 +95,7 @@ def test_a_leases_round_trips_share_one_connection_that_release_returns_to_the_p
 
 def test_a_leased_connection_redis_closed_between_round_trips_is_replaced_not_an_error(redis_url):
     client = redis.Redis.from_url(redis_url, retry=Retry(NoBackoff(), 1))  # the store's policy
-    lease = Lease(client)
+    lease = ConnectionLease(client)
     first = Batch(client, lease)
     first.set("k", b"v")
     first.execute()
