@@ -197,6 +197,6 @@ class Content:
     agency: Agency
     campaigns: tuple[Any, ...] = ()  # scheduler.calendar.Campaign
 
-    @property
+    @cached_property  # read on every answered question; the snapshot never changes
     def default_audience(self) -> str:
         return next((a.id for a in self.audiences.values() if a.default), "public")
