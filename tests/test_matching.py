@@ -21,10 +21,10 @@ SYNONYMS = yaml.safe_load((ROOT / "content" / "synonyms.yaml").read_text(encodin
 LAW = re.compile(r"《([^》]+)》")
 
 # Floors with the shipped content, a little under what was measured (bench/eval_matching.py --dev;
-# 650 items): dev 0.973 right, 0.003 wrong; blind 0.971, 0.011; blind2 0.952, 0.000; blind3 0.983,
+# 656 items): dev 0.981 right, 0.003 wrong; blind 0.975, 0.011; blind2 0.976, 0.000; blind3 0.989,
 # 0.000, chit-chat given a law 0.033 (no chit-chat given a law elsewhere). The goals:
 # ≥ 0.90 right, ≤ 0.05 wrong and chit-chat.
-RIGHT_FLOOR = {DEV: 0.94, BLIND: 0.95, BLIND2: 0.92, BLIND3: 0.95}
+RIGHT_FLOOR = {DEV: 0.95, BLIND: 0.95, BLIND2: 0.94, BLIND3: 0.96}
 WRONG_CEILING = 0.05
 CHITCHAT_CEILING = 0.05
 
@@ -96,6 +96,24 @@ def test_an_everyday_topic_with_a_word_of_a_dispute_is_a_question(matcher: Match
                                   "升旗的解放军叔叔好帅"])
 def test_crafts_stickers_times_and_praise_around_the_observances_are_chitchat(matcher: Matcher, text: str) -> None:
     assert matcher.match(text, "public").kind == CHITCHAT
+
+
+@pytest.mark.parametrize("text", ["再见，下个宪法日再来问你", "拜拜啦国家安全教育日那天再聊", "好的今天先这样下次再问"])
+def test_a_farewell_is_chitchat_at_any_length(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text, "public").kind == CHITCHAT
+
+
+def test_a_farewell_with_a_question_of_the_law_is_a_question(matcher: Matcher) -> None:
+    assert matcher.match("再见之前再问一句，离婚冷静期是多少天", "public").kind != CHITCHAT
+
+
+def test_the_law_path_counts_as_rivals_only_laws_the_chosen_item_does_not_cite() -> None:
+    from bot.matching import _lead
+
+    votes = {"工伤保险条例": 0.0, "社会保险法": -0.1, "刑法": -0.9}
+    assert _lead("工伤保险条例", votes, ("工伤保险条例", "社会保险法")) == pytest.approx(0.9)
+    assert _lead("工伤保险条例", votes, ("工伤保险条例",)) == pytest.approx(0.1)
+    assert _lead("刑法", {"刑法": 0.0}, ("刑法",)) == 1.0
 
 
 @pytest.mark.parametrize("text", ["国旗图案能用在头像上吗", "手抄报上能印国徽吗", "黑板报要写宪法规定了哪些权利",
