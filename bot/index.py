@@ -9,6 +9,7 @@ question's float64 weights, added posting after posting.
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -67,21 +68,17 @@ class Index:
               max_postings: int) -> Index:
         """`vectors` and `audiences`: per item. Grams held by more than `max_postings` items are
         left out: they say little of any one."""
+        holders = Counter(gram for vector in vectors for gram in vector)  # items per gram
         vocabulary: dict[str, int] = {}
         runs, ids, weights = array("I"), array("I"), array("d")
         for index, vector in enumerate(vectors):
             for gram, weight in vector.items():
-                runs.append(vocabulary.setdefault(gram, len(vocabulary)))
-                ids.append(index)
-                weights.append(weight)
-        numbered = np.frombuffer(runs, dtype=np.uint32)
-        kept = np.bincount(numbered, minlength=len(vocabulary)) <= max_postings  # per gram
-        renumbered = np.cumsum(kept) - 1  # a kept gram's number among the kept
-        stays = kept[numbered]  # per posting
-        is_kept, number = kept.tolist(), renumbered.tolist()
-        postings = Postings.build({gram: number[run] for gram, run in vocabulary.items() if is_kept[run]},
-                                  renumbered[numbered][stays], np.frombuffer(ids, dtype=np.uint32)[stays],
-                                  np.frombuffer(weights)[stays])
+                if holders[gram] <= max_postings:
+                    runs.append(vocabulary.setdefault(gram, len(vocabulary)))
+                    ids.append(index)
+                    weights.append(weight)
+        postings = Postings.build(vocabulary, np.frombuffer(runs, dtype=np.uint32), np.frombuffer(ids, dtype=np.uint32),
+                                  np.frombuffer(weights))
         masks = {audience: np.array([audience in held for held in audiences], dtype=float)
                  for audience in {a for held in audiences for a in held}}
         return cls(len(vectors), postings, masks)

@@ -63,7 +63,7 @@ class LawModel:
         `np.add.at` adds gain after gain in order, as a Python loop would: the same sums, bit for bit."""
         known = {gram: count for gram, count in bag.items() if gram in self.gains.vocabulary}
         length = sum(known.values())
-        if not length or not self.laws:
+        if not length:  # no law cited: the vocabulary is empty too
             return {}
         totals = self.floor + length * self.unseen
         np.add.at(totals, *self.gains.gather(known))

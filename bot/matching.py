@@ -22,7 +22,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-
 from bot.index import Index
 from bot.lawmodel import LawModel
 from bot.model import Item
