@@ -167,7 +167,7 @@ class ContentHolder:
             except ContentError:
                 raise refused from None
         log.error("serving the last good content %s from %s: %s", content.version, saved, error)
-        return Snapshot(content, self.build_index(content), True, error)
+        return self._built(content, True, error)
 
     def _load(self) -> Snapshot:
         """Check a copy of the folders, serve that copy's content and keep the copy as the last good."""
@@ -200,10 +200,13 @@ class ContentHolder:
     def _accept(self, content: Content, findings: list[Finding]) -> Snapshot:
         for warning in findings:
             log.info("content warning: %s", warning)
-        release_free_memory()  # what loading and checking freed, before the build allocates more
-        snapshot = Snapshot(content, self.build_index(content))
+        snapshot = self._built(content)
         log.info("serving content %s (%d items)", content.version, len(content.items))
         return snapshot
+
+    def _built(self, content: Content, from_last_good: bool = False, error: str = "") -> Snapshot:
+        release_free_memory()  # what loading and checking freed, before the build allocates more
+        return Snapshot(content, self.build_index(content), from_last_good, error)
 
     def _log_refused(self, findings: list[Finding], when: str) -> None:
         log.error("content refused %s: %d error(s)", when, len(findings))
