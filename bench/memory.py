@@ -86,14 +86,17 @@ def print_memory(when: str, memory: dict[int, tuple[float, float, float]]) -> fl
 
 def served_version(port: int) -> str:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/healthz")
-    return json.loads(conn.getresponse().read())["content_version"]
+    try:
+        conn.request("GET", "/healthz")
+        return json.loads(conn.getresponse().read())["content_version"]
+    finally:
+        conn.close()
 
 
 def edit_and_wait(content: Path, number: int, port: int, connections: int) -> int:
     """An editor's save (a comment appended to a pack), then traffic until every probe of
     /healthz shows the new version for a while, so both workers have reloaded. The non-200s."""
-    pack = next(iter(sorted((content / "packs").rglob("*.yaml"))))
+    pack = min((content / "packs").rglob("*.yaml"))
     before = served_version(port)
     with pack.open("a", encoding="utf-8") as handle:
         handle.write(f"# bench/memory.py: reload {number}\n")
