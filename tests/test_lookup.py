@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import load_repealed
+from bot.content_files import load_repealed
 from bot.laws import load_laws
 from bot.lookup import find_lookup
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bot.content import load_audiences, load_topics
+from bot.content_files import load_audiences, load_topics
 from scheduler.calendar import featured, load_campaigns, occurrences
 from scheduler.plan import plan
 

@@ -1,0 +1,87 @@
+"""The one-file lists at the top of content/: audiences, topics, synonyms, repealed laws, the agency.
+
+Each is a single fixed YAML file read into a dict or a dataclass; mistakes become findings.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.laws import normalise_name
+from bot.model import Agency, Audience, Finding, Repealed, Topic
+from bot.needed_files import lost
+from bot.yamlsrc import Map, Schema, Seq, label, read_entries, read_top
+
+AGENCY_KEYS = ("account_name", "agency_name", "legal_aid_centre", "legal_aid_phone")
+AGENCY_OPTIONAL = ("legal_aid_address", "working_hours")
+
+
+def load_audiences(path: Path, findings: list[Finding]) -> dict[str, Audience]:
+    entries, schema = read_entries(path, "audiences", Seq, findings)
+    result: dict[str, Audience] = {}
+    for index, entry in enumerate(entries):
+        data = schema.mapping(entry, entries.at(index), "an audience")
+        if data is None or not schema.keys(data, ("id", "name"), ("blurb", "default"), "the audience"):
+            continue
+        result[str(data["id"])] = Audience(str(data["id"]), schema.text(data, "name", "the audience"),
+                                           schema.text(data, "blurb", "the audience"),
+                                           data.get("default") is True)
+    return result
+
+
+def load_topics(path: Path, findings: list[Finding]) -> dict[str, Topic]:
+    entries, schema = read_entries(path, "topics", Seq, findings)
+    result: dict[str, Topic] = {}
+    for index, entry in enumerate(entries):
+        data = schema.mapping(entry, entries.at(index), "a topic")
+        if data is None or not schema.keys(data, ("id", "name"), ("words",), "the topic"):
+            continue
+        result[str(data["id"])] = Topic(str(data["id"]), schema.text(data, "name", "the topic"),
+                                        schema.texts(data, "words", "the topic"))
+    return result
+
+
+def load_synonyms(path: Path, findings: list[Finding]) -> dict[str, str]:
+    if not path.exists():
+        findings.append(lost(path, "the file is missing"))
+        return {}
+    entries, schema = read_entries(path, "synonyms", Map, findings)
+    result: dict[str, str] = {}
+    for word, target in entries.items():
+        if not isinstance(target, (str, int)) or isinstance(target, bool):
+            schema.error(entries.at(word), f"synonym `{word}` maps to {target!r}, not to a word",
+                         "write `word: the word the content uses` on one line")
+            continue
+        result[str(word)] = str(target)
+    return result
+
+
+def load_repealed(path: Path, findings: list[Finding]) -> dict[str, Repealed]:
+    entries, schema = read_entries(path, "repealed", Seq, findings)
+    result: dict[str, Repealed] = {}
+    for index, entry in enumerate(entries):
+        data = schema.mapping(entry, entries.at(index), "a repealed law")
+        if data is None or not schema.keys(data, ("name", "successor", "date"),
+                                           ("governing", "note"), "the repealed law"):
+            continue
+        governing = data.get("governing") or {}
+        if not isinstance(governing, dict):
+            schema.error(data.at("governing"), "`governing` must map a subject to a citation",
+                         "write `governing: {离婚: 《民法典》第一千零七十九条}`")
+            governing = {}
+        name = str(data["name"])
+        # Keyed as look-ups and checks ask for it, whether the editor wrote 《合同法》 or 中华人民共和国合同法.
+        result[normalise_name(name)] = Repealed(name, schema.text(data, "successor", name),
+                                schema.date(data, "date", name) or data["date"],
+                                {str(k): str(v) for k, v in governing.items()},
+                                schema.text(data, "note", name))
+    return result
+
+
+def load_agency(path: Path, findings: list[Finding]) -> Agency:
+    schema = Schema(label(path), findings)
+    written = ", ".join(f"{key}:" for key in AGENCY_KEYS)
+    data = read_top(path, schema, f"write {written} and, if you like, {', '.join(AGENCY_OPTIONAL)} "
+                                  "(see docs/content-format.md)")
+    if data is not None:
+        schema.keys(data, AGENCY_KEYS, AGENCY_OPTIONAL, "agency.yaml")
+    return Agency(*(schema.text(data or Map(), key, "agency.yaml") for key in (*AGENCY_KEYS, *AGENCY_OPTIONAL)))

@@ -1,0 +1,47 @@
+"""What items and quiz questions share: entries listed across many files, and the `cites` they carry.
+
+Both are spread over one file per topic and cite the laws the same way, so they are read alike.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.laws import LawLibrary, parse_citation
+from bot.model import Cite, Finding
+from bot.yamlsrc import Map, Schema, Seq, read_entries
+
+
+def load_each(paths: list[Path], key: str, what: str, findings: list[Finding], build) -> list:
+    """Each mapping listed under `key` in each file, built by `build(schema, data, path)`."""
+    loaded = []
+    for path in paths:
+        entries, schema = read_entries(path, key, Seq, findings, deletable=True)
+        for index, entry in enumerate(entries):
+            data = schema.mapping(entry, entries.at(index), what)
+            built = data and build(schema, data, path)
+            if built:
+                loaded.append(built)
+    return loaded
+
+
+def load_cites(schema: Schema, data: Map, laws: LawLibrary, what: str) -> tuple[Cite, ...]:
+    """Each `cites` entry parsed and resolved to a law short name (empty when unknown)."""
+    entries = data.get("cites") or Seq()
+    if not isinstance(entries, list):
+        schema.error(data.at("cites"), f"`cites` of {what} must be a list", "write one `- ref: …` per citation")
+        return ()
+    cites = []
+    for index, entry in enumerate(entries):
+        cite = schema.mapping(entry, entries.at(index), "a citation")
+        if cite is None or not schema.keys(cite, ("ref",), ("quote", "fp"), "the citation"):
+            continue
+        fp = cite.get("fp", "")
+        if not isinstance(fp, str):
+            schema.error(cite.at("fp"), f"fp {fp!r} was read as a number", 'put the fp in quotes: fp: "01234567"')
+            fp = str(fp)
+        ref = schema.text(cite, "ref", what)
+        parsed = parse_citation(ref)
+        law = laws.resolve(parsed.name) if parsed else None
+        cites.append(Cite(ref, law.short if law else "", schema.text(cite, "quote", what), fp,
+                          f"{schema.label}:{cite.at('ref')}", parsed))
+    return tuple(cites)
