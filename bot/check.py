@@ -155,7 +155,7 @@ def send_times(content: Content) -> list[Finding]:
     Settings, not content: `pufa check` reports them, the live reload's rules never do (an
     operator's setting must not make the web refuse content)."""
     from bot.settings import read_setting
-    from scheduler.calendar import check_send_times
+    from scheduler.send_times import check_send_times
 
     return check_send_times(content.campaigns, read_setting("campaign_grace"), read_setting("quiet_hours"))
 

@@ -34,15 +34,15 @@ def content_version(*directories: Path) -> str:
 
 
 def load_campaigns(path: Path, ids: dict[str, set[str]], findings: list[Finding]) -> tuple[Any, ...]:
-    """Campaigns belong to scheduler.calendar; without that module there are none to serve."""
-    if importlib.util.find_spec("scheduler.calendar") is None:
+    """Campaigns belong to scheduler.campaign_file; without that module there are none to serve."""
+    if importlib.util.find_spec("scheduler.campaign_file") is None:
         return ()
     if not path.exists():
         findings.append(lost(path, "the file is missing"))
         return ()
-    from scheduler import calendar
+    from scheduler import campaign_file
 
-    campaigns, found = calendar.load_campaigns(path, ids)
+    campaigns, found = campaign_file.load_campaigns(path, ids)
     findings.extend(found)
     return tuple(campaigns)
 

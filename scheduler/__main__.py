@@ -21,8 +21,8 @@ from bot.settings import Settings, load_settings
 from bot.store import Store, open_store
 from bot.wechat_api import WeChatClient
 from scheduler import send, tags
-from scheduler.calendar import check_send_times
 from scheduler.context import Context, campaign_context
+from scheduler.send_times import check_send_times
 
 log = logging.getLogger("scheduler")
 

@@ -11,9 +11,10 @@ from bot.clock import SHANGHAI
 from bot.errors import ContentError, PufaError
 from bot.model import Finding
 from scheduler import send
-from scheduler.calendar import check_send_times, occurrences
+from scheduler.calendar import occurrences
 from scheduler.context import Context, build_context, plan_context
 from scheduler.plan import ALL
+from scheduler.send_times import check_send_times
 
 Built = TypeVar("Built")
 

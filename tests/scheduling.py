@@ -10,7 +10,8 @@ from bot.clock import SHANGHAI
 from bot.model import Audience, Topic
 from bot.store import Store
 from bot.wechat_api import WeChatClient
-from scheduler.calendar import Campaign, load_campaigns
+from scheduler.calendar import Campaign
+from scheduler.campaign_file import load_campaigns
 from scheduler.context import Context
 from tests.wechat_standin import StandIn
 

@@ -253,7 +253,7 @@ from bot.settings import load_settings
 from bot.store import Store
 from bot.wechat_api import WeChatClient
 from scheduler import send as sender
-from scheduler.calendar import load_campaigns
+from scheduler.campaign_file import load_campaigns
 from scheduler.context import Context
 from tests.scheduling import AUDIENCES, TOPICS, at
 

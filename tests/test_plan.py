@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from scheduler.calendar import load_campaigns
+from scheduler.campaign_file import load_campaigns
 from scheduler.plan import ALL, plan
 
 KNOWN = {"items": set(), "topics": {"constitution"},

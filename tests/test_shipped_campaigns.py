@@ -5,7 +5,8 @@ import datetime as dt
 from pathlib import Path
 
 from bot.content_files import load_audiences, load_topics
-from scheduler.calendar import featured, load_campaigns, occurrences
+from scheduler.calendar import featured, occurrences
+from scheduler.campaign_file import load_campaigns
 from scheduler.plan import plan
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"

@@ -1,0 +1,128 @@
+"""The four date forms → the days a campaign falls on, and date mistakes as findings at their lines."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from scheduler.calendar import featured, occurrences
+from tests.test_campaign_file import load
+
+
+def days(campaigns, start: str, end: str) -> list[tuple[str, str, bool]]:
+    return [(o.date.isoformat(), o.title, o.sends) for o in
+            occurrences(campaigns, dt.date.fromisoformat(start), dt.date.fromisoformat(end))]
+
+
+def test_a_fixed_day_recurs_every_year_at_the_default_morning_time(tmp_path: Path) -> None:
+    campaigns, findings = load(tmp_path, """
+campaigns:
+  - id: constitution_day
+    title: 国家宪法日
+    on: 12-04
+    topics: [constitution]
+    text: 《宪法》第三十三条
+""")
+    assert findings == []
+    found = occurrences(campaigns, dt.date(2026, 1, 1), dt.date(2027, 12, 31))
+    assert [o.at.isoformat() for o in found] == ["2026-12-04T09:00:00+08:00", "2027-12-04T09:00:00+08:00"]
+    assert found[0].campaign.audiences == ("public",)
+    assert campaigns[0].source.endswith("campaigns.yaml:3")
+
+
+def test_a_range_has_a_theme_a_day(tmp_path: Path) -> None:
+    campaigns, findings = load(tmp_path, """
+campaigns:
+  - id: week
+    title: 宣传周
+    topics: [constitution]
+    days:
+      12-01: {title: 第一天, text: 一}
+      12-02: {title: 第二天, text: 二, topics: [civil_code]}
+""")
+    assert findings == []
+    assert days(campaigns, "2026-11-30", "2026-12-03") == [
+        ("2026-12-01", "宣传周·第一天", True), ("2026-12-02", "宣传周·第二天", True)]
+    assert featured(campaigns, dt.date(2026, 12, 2))[0].theme.topics == ("civil_code",)
+
+
+def test_a_month_has_weekly_themes_sent_on_each_weeks_first_day(tmp_path: Path) -> None:
+    campaigns, findings = load(tmp_path, """
+campaigns:
+  - id: month
+    title: 宣传月
+    month: 5
+    text: 默认
+    weeks:
+      - {title: 一}
+      - {title: 二}
+      - {title: 三}
+      - {title: 四}
+""")
+    assert findings == []
+    sent = [d for d in days(campaigns, "2026-05-01", "2026-05-31") if d[2]]
+    assert sent == [("2026-05-01", "宣传月·一", True), ("2026-05-08", "宣传月·二", True),
+                    ("2026-05-15", "宣传月·三", True), ("2026-05-22", "宣传月·四", True)]
+    assert featured(campaigns, dt.date(2026, 5, 31))[0].title == "宣传月·四"
+
+
+def test_announced_windows_are_per_year_with_ordinal_day_themes(tmp_path: Path) -> None:
+    campaigns, findings = load(tmp_path, """
+campaigns:
+  - id: week
+    title: 宣传周
+    text: 默认
+    years:
+      2026: 12-01..12-02
+      2027: 11-29..11-30
+    days:
+      - {title: 甲}
+      - {title: 乙}
+""")
+    assert findings == []
+    assert days(campaigns, "2026-01-01", "2027-12-31") == [
+        ("2026-12-01", "宣传周·甲", True), ("2026-12-02", "宣传周·乙", True),
+        ("2027-11-29", "宣传周·甲", True), ("2027-11-30", "宣传周·乙", True)]
+
+
+def test_single_dates_per_year_for_lunar_and_solar_days(tmp_path: Path) -> None:
+    campaigns, findings = load(tmp_path, """
+campaigns:
+  - id: harvest
+    title: 丰收节
+    audiences: [farmers]
+    topics: [land]
+    text: 丰收
+    time: 10:30
+    years: {2026: 09-23, 2027: 09-23}
+""")
+    assert findings == []
+    assert [o.at.isoformat() for o in occurrences(campaigns, dt.date(2026, 1, 1), dt.date(2028, 1, 1))] == [
+        "2026-09-23T10:30:00+08:00", "2027-09-23T10:30:00+08:00"]
+
+
+def test_date_mistakes_are_findings(tmp_path: Path) -> None:
+    _, findings = load(tmp_path, """
+campaigns:
+  - {id: none, title: 无, text: x}
+  - {id: bad-day, title: 错, on: 13-40, text: x}
+  - {id: short, title: 短, text: x, years: {2026: 12-01..12-03}, days: [{title: 一}]}
+  - {id: backwards, title: 倒, text: x, years: {2026: 12-07..12-01}}
+  - {id: nothing, title: 空, on: 12-04}
+""")
+    messages = [f"{f.line}: {f.message}" for f in findings]
+    assert messages == [
+        "3: the campaign has 0 date forms (none)",
+        "4: '13-40' is not a month-day",
+        "5: 2026's window has 3 days but `days` has 1 themes",
+        "6: 2026: 12-07..12-01 ends before it starts",
+        "7: campaign `nothing` has a day with nothing to send"]
+
+
+def test_a_full_date_under_on_says_on_repeats_every_year(tmp_path: Path) -> None:
+    _, findings = load(tmp_path, """
+campaigns:
+  - {id: constitution_day, title: 国家宪法日, on: 2026-12-04, text: x}
+""")
+    assert [(f.line, f.message, f.fix) for f in findings] == [
+        (3, "2026-12-04 is a full date, but `on:` repeats every year",
+         "write 12-04, or use `years: {2026: 12-04}` for one year only")]
