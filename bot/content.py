@@ -13,14 +13,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot import menus as menu_loader
 from bot.content_files import load_agency, load_audiences, load_repealed, load_synonyms, load_topics
 from bot.laws import load_laws
-from bot.model import BottomButton, Content, Finding, Item, MenuNode, QuizQuestion, split_source
+from bot.menus import load_menus
+from bot.model import Content, Finding, Item, QuizQuestion, split_source
 from bot.needed_files import lost
 from bot.packs import load_items
 from bot.quiz_questions import load_quizzes
-from bot.yamlsrc import Map, Seq, label, read_entries, yaml_files
+from bot.yamlsrc import label, yaml_files
 
 
 def content_version(*directories: Path) -> str:
@@ -45,20 +45,6 @@ def load_campaigns(path: Path, ids: dict[str, set[str]], findings: list[Finding]
     campaigns, found = campaign_file.load_campaigns(path, ids)
     findings.extend(found)
     return tuple(campaigns)
-
-
-def load_menus(menus_dir: Path, findings: list[Finding]) -> tuple[list[MenuNode], tuple[BottomButton, ...]]:
-    """All nodes of menus/*.yaml (duplicates kept for the checker) and the bottom bar."""
-    nodes: list[MenuNode] = []
-    bottom: tuple[BottomButton, ...] = ()
-    for path in yaml_files(menus_dir, findings):
-        if path.name == "bottom.yaml":
-            bottom = menu_loader.bottom_bar(*read_entries(path, "buttons", Seq, findings))
-        else:
-            nodes += menu_loader.menu_nodes(*read_entries(path, "nodes", Map, findings))
-    if not (menus_dir / "bottom.yaml").exists():  # a warning: chat answers as before, `pufa menu push` refuses
-        findings.append(lost(menus_dir / "bottom.yaml", "the file is missing", "warning"))
-    return nodes, bottom
 
 
 def load_content(content_dir: str | Path, menus_dir: str | Path) -> tuple[Content | None, list[Finding]]:

@@ -1,4 +1,4 @@
-"""menus/*.yaml (read by `bot.content`) → `MenuNode`s and the bottom bar; the text rendering of a node.
+"""menus/*.yaml → `MenuNode`s and the bottom bar (for `bot.content`); the text rendering of a node.
 
 A menu is what a citizen sees most; its shape is fixed by the conventions (numbered lines,
 `0. 返回上级` except on `main`, the closing hint) so users learn it once.
@@ -6,15 +6,31 @@ A menu is what a citizen sees most; its shape is fixed by the conventions (numbe
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
-from bot.model import BottomButton, Content, MenuNode, MenuOption
+from bot.model import BottomButton, Content, Finding, MenuNode, MenuOption
+from bot.needed_files import lost
 from bot.texts import MENU_HINT, plain
-from bot.yamlsrc import Map, Schema, Seq
+from bot.yamlsrc import Map, Schema, Seq, read_entries, yaml_files
 
 MAIN = "main"
 AUDIENCE = "@audience"
 BACK = "0. 返回上级"
 TARGETS = ("node", "item", "command")
+
+
+def load_menus(menus_dir: Path, findings: list[Finding]) -> tuple[list[MenuNode], tuple[BottomButton, ...]]:
+    """All nodes of menus/*.yaml (duplicates kept for the checker) and the bottom bar."""
+    nodes: list[MenuNode] = []
+    bottom: tuple[BottomButton, ...] = ()
+    for path in yaml_files(menus_dir, findings):
+        if path.name == "bottom.yaml":
+            bottom = bottom_bar(*read_entries(path, "buttons", Seq, findings))
+        else:
+            nodes += menu_nodes(*read_entries(path, "nodes", Map, findings))
+    if not (menus_dir / "bottom.yaml").exists():  # a warning: chat answers as before, `pufa menu push` refuses
+        findings.append(lost(menus_dir / "bottom.yaml", "the file is missing", "warning"))
+    return nodes, bottom
 
 
 def audience_node(audience: str) -> str:
