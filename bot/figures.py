@@ -33,7 +33,7 @@ FIGURE = re.compile(
     rf"{_STARTS}(?:百分之(?P<percent>{_NUMBER})|(?P<double>双倍)"
     rf"|(?P<number>{_NUMBER})(?P<unit>{_UNIT})?(?(unit)|(?=(?:{_TO})(?:{_NUMBER})(?P<range>{_UNIT}))))"
 )
-_DAY = rf"(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})"
+_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 # 2021年, 12月4日, 12月1日至7日, and a day of every month: 每月15日 (每年4月15日 is a month-day).
 DATE = re.compile(rf"{_STARTS}(?:(?:\d{{4}}|[零〇一二三四五六七八九]{{4}})年"
                   rf"|(?:{_DAY}月|(?<=每月)){_DAY}[日号](?:(?:{_TO}){_DAY}[日号])?)")

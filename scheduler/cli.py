@@ -12,7 +12,7 @@ from bot.errors import ContentError, PufaError
 from bot.model import Finding
 from scheduler import send
 from scheduler.calendar import occurrences
-from scheduler.context import Context, build_context, plan_context
+from scheduler.context import build_context, plan_context
 from scheduler.plan import ALL
 from scheduler.send_times import check_send_times
 

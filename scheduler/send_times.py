@@ -14,7 +14,7 @@ from scheduler.timing import deadline, opening
 def check_send_times(campaigns: Iterable[Campaign], grace: float | str, quiet: tuple[int, int]) -> list[Finding]:
     """A `time:` inside QUIET_HOURS: the send waits for them to end, or, as it never leaves its
     day, never goes out (23:00 with the default 22-08). Settings are not content, so the
-    processes that know them (the scheduler, `pufa campaigns plan`) run this check."""
+    processes that know them (the scheduler, `pufa campaigns plan`, `pufa check`) run this check."""
     hours = f"QUIET_HOURS {quiet[0]:02d}-{quiet[1]:02d}"
     fix = f"give the campaign a `time:` outside {hours} (Asia/Shanghai), e.g. \"{quiet[1]:02d}:00\""
     findings = []
