@@ -13,13 +13,22 @@ A turn's round trips share one checkout (`ConnectionLease`): the pool's checkout
 health poll, observability hooks, an event) cost about as much as a round trip's commands. A
 connection Redis closed while leased fails its next round trip, which the same `Retry` repeats
 on a new one.
+
+`send()` is the turn's writes without their replies (CLIENT REPLY SKIP before each command):
+nothing of the turn waits on them, and waiting cost the worker a sleep and a wake-up and Redis
+a reply per command. A write that fails is lost unseen, as an acknowledged one already was
+(a turn never failed its answer over its writes); Redis trouble shows on the next round trip
+that reads. Only for a server that accepts CLIENT REPLY (`Store.skips_replies`).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import hiredis
 import redis
+
+
+_SKIP_REPLY = hiredis.pack_command(("CLIENT", "REPLY", "SKIP"))  # Redis answers neither it nor the next command
 
 
 class ConnectionLease:
@@ -101,21 +110,32 @@ class Batch:
         # Packed as redis-py packs with hiredis installed, minus its per-command Python wrapping
         # (which cost a third of the round trip's instructions).
         packed = b"".join([hiredis.pack_command(command) for command in self._commands])
+        replies = self._round(lambda connection: self._exchange(connection, packed))
+        for reply in replies:
+            if isinstance(reply, redis.ResponseError):
+                raise reply
+        return replies
+
+    def send(self) -> None:
+        """Send every queued command with its reply switched off; nothing is read back."""
+        if not self._commands:
+            return
+        packed = b"".join([_SKIP_REPLY + hiredis.pack_command(command) for command in self._commands])
+        self._round(lambda connection: connection.send_packed_command([packed]))
+
+    def _round(self, exchange: Callable[[Any], Any]) -> Any:
+        """`exchange` on the lease's connection under the client's retry policy."""
         lease = self._lease or ConnectionLease(self._client)
         connection = lease.connection()
         try:
-            replies = connection.retry.call_with_retry(lambda: self._exchange(connection, packed),
-                                                       lambda error: connection.disconnect())
+            return connection.retry.call_with_retry(lambda: exchange(connection),
+                                                    lambda error: connection.disconnect())
         except BaseException:
             connection.disconnect()  # replies may be unread: the connection must not be reused as is
             raise
         finally:
             if lease is not self._lease:
                 lease.release()
-        for reply in replies:
-            if isinstance(reply, redis.ResponseError):
-                raise reply
-        return replies
 
     def _exchange(self, connection: Any, packed: bytes) -> list[Any]:
         connection.send_packed_command([packed])

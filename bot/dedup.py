@@ -67,7 +67,7 @@ class Claim:
             pass
 
     def queue_reply(self, pipe: Any, reply: Reply) -> None:
-        """Queue storing the reply on the turn's write pipeline; call `stored` once it ran.
+        """Queue storing the reply on the turn's write pipeline; call `stored` once it was sent.
 
         XX: a message that deleted the user's data took the claim with it, and nothing about
         them is written back."""

@@ -68,7 +68,7 @@ class Runtime:
 
     def record_turn(self, turn: "Turn", reply: "Reply", conversation: "Conversation | None",
                     notices_shown: int, about_user: bool) -> None:
-        """Everything a turn writes, in one round trip: the customer-service window, the
+        """Everything a turn writes, in one send: the customer-service window, the
         conversation, the notices shown, the reply for retries and any unanswered question; the
         day's counters go to the in-memory tally. Counters and unanswered questions are citizens'
         only (bot/citizens.py), asked once here. After a deletion (`about_user` False) only what
@@ -87,9 +87,12 @@ class Runtime:
                     turn.claim.queue_reply(pipe, reply)
                 gaps_of_citizens = turn.unanswered if citizen else []
                 kept = [gaps.queue_unanswered(self.store, text, turn.now, pipe) for text in gaps_of_citizens]
-                results = pipe.execute()
                 if any(kept):  # the gaps' commands came last, the list's size last of all
-                    gaps.keep_within_limit(self.store, results[-1])
+                    gaps.keep_within_limit(self.store, pipe.execute()[-1])
+                elif self.store.skips_replies():
+                    pipe.send()
+                else:
+                    pipe.execute()
             if turn.claim is not None:
                 turn.claim.stored()
             if self._forgets_deferred:  # Redis answers again: forget who unfollowed meanwhile

@@ -48,6 +48,7 @@ class Store:
         self._open_until = 0.0
         self._down = False
         self._lock = threading.Lock()
+        self._skips_replies: bool | None = None
 
     def key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
@@ -72,6 +73,20 @@ class Store:
             self._trip(exc)
             raise StoreUnavailable(f"{self.where} is unavailable: {exc}") from exc
         self._recovered()
+
+    def skips_replies(self) -> bool:
+        """Whether Redis takes CLIENT REPLY, so a turn's writes may go without replies
+        (`Batch.send`). Asked once, inside the caller's guard; a proxy in front of Redis may
+        refuse the command, and then writes wait for their replies as before."""
+        if self._skips_replies is None:
+            try:
+                self.redis.execute_command("CLIENT", "REPLY", "ON")
+                self._skips_replies = True
+            except redis.ResponseError as refused:
+                log.warning("%s refuses CLIENT REPLY (%s): a turn's writes wait for their replies",
+                            self.where, refused)
+                self._skips_replies = False
+        return self._skips_replies
 
     def ping(self) -> bool:
         """Whether Redis answers now (without waiting while the breaker is open)."""

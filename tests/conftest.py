@@ -90,6 +90,15 @@ def redis_url(redis_server: RedisServer) -> Iterator[str]:
         pass
 
 
+@pytest.fixture
+def url_refusing_client_reply(redis_url: str) -> Iterator[str]:
+    """The test database as a user who may not run CLIENT, as some proxies in front of Redis refuse it."""
+    admin = redis.Redis.from_url(redis_url)
+    admin.acl_setuser("noclient", enabled=True, passwords=["+pw"], keys=["*"], commands=["+@all", "-client"])
+    yield redis_url.replace("//", "//noclient:pw@")
+    admin.acl_deluser("noclient")
+
+
 @pytest.fixture(autouse=True)
 def _no_stray_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's WECHAT_*/REDIS_* settings."""

@@ -104,3 +104,32 @@ def test_a_leased_connection_redis_closed_between_round_trips_is_replaced_not_an
     second.get("k")
     assert second.execute() == [b"v"]
     lease.release()
+
+
+def test_a_send_writes_without_replies_and_the_connection_reads_only_its_next_replies(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    lease = ConnectionLease(client)
+    writes = Batch(client, lease)
+    writes.set("conv", b"{}", ex=60)
+    writes.hset("window", mapping={"msg_until": 1, "msg_left": 5})
+    writes.send()
+    assert not lease.connection().can_read(timeout=0.05), "Redis sent no replies to read"
+    read = Batch(client, lease)
+    read.get("conv")
+    read.hget("window", "msg_left")
+    assert read.execute() == [b"{}", b"5"]
+    lease.release()
+
+
+def test_a_refused_command_in_a_send_is_lost_quietly_and_the_rest_still_run(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    client.set("text", "x")
+    lease = ConnectionLease(client)
+    writes = Batch(client, lease)
+    writes.lrange("text", 0, -1)  # WRONGTYPE, never seen
+    writes.set("after", b"1")
+    writes.send()
+    read = Batch(client, lease)
+    read.get("after")
+    assert read.execute() == [b"1"]
+    lease.release()

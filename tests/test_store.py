@@ -149,3 +149,14 @@ def test_sentinels_lead_to_the_master(sentinel_port, redis_url, tmp_path, caplog
         client.set("pufa:via-sentinel", "1")
     assert redis.Redis.from_url(redis_url).get("pufa:via-sentinel") == b"1"
     assert "'pufa-master' via Sentinels 127.0.0.1:" in caplog.text
+
+
+def test_redis_takes_replies_switched_off(store):
+    assert store.skips_replies()
+
+
+def test_a_server_refusing_client_reply_keeps_writes_acknowledged(url_refusing_client_reply, caplog):
+    store = Store(redis.Redis.from_url(url_refusing_client_reply), "pufa:", "proxied redis")
+    with caplog.at_level(logging.WARNING, logger="bot.store"):
+        assert not store.skips_replies()
+    assert "proxied redis refuses CLIENT REPLY" in caplog.text

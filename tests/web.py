@@ -107,13 +107,16 @@ def record_unanswered(store, text: str, now: dt.datetime) -> None:
 
 
 class RoundTrips:
-    """Counts what reaches Redis: each pipeline or batch sent and each command sent alone."""
+    """Counts what reaches Redis: round trips (each pipeline or batch read back and each command
+    sent alone) and sends (a batch sent without replies, `Batch.send`)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
+        self.sends = 0
         for cls, name in ((redis.client.Pipeline, "execute"), (Batch, "_exchange"), (redis.Redis, "execute_command")):
             original = getattr(cls, name)
             monkeypatch.setattr(cls, name, self._counting(original))
+        monkeypatch.setattr(Batch, "send", self._sending(Batch.send))
 
     @classmethod
     def of_a_warm_bot(cls, bot: WebBot, warm_up: str, monkeypatch: pytest.MonkeyPatch) -> "RoundTrips":
@@ -123,6 +126,12 @@ class RoundTrips:
         monkeypatch.setattr(analytics, "FLUSH_SECONDS", 3600.0)
         bot.runtime.counters().flush()
         return cls(monkeypatch)
+
+    def _sending(self, original):
+        def sent(batch):
+            self.sends += 1
+            return original(batch)
+        return sent
 
     def _counting(self, original):
         def counted(client, *args, **kwargs):
