@@ -97,7 +97,7 @@ class Sessions:
         )
 
     def save_conversation(self, openid: str, conversation: Conversation, pipe: Any) -> None:
-        """Queue keeping the conversation on `pipe` (the turn's one write round trip)."""
+        """Queue keeping the conversation on `pipe` (the turn's one send of writes)."""
         pipe.set(self.store.user_key(openid, "conv"), conversation.to_json(), ex=CONVERSATION_TTL)
 
 

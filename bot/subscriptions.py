@@ -91,7 +91,7 @@ def subscribers(store: "Store", topic_id: str) -> list[str]:
 
 def note_interaction(store: "Store", openid: str, now: dt.datetime, kind: str, pipe: Any) -> None:
     """Queue opening the customer-service window this interaction allows on `pipe`, the turn's
-    one write round trip (every message and event has one)."""
+    one send of writes (every message and event has one)."""
     if kind in MESSAGE_KINDS:
         prefix, window, allowance = "msg", MESSAGE_WINDOW_S, MESSAGE_ALLOWANCE
     elif kind in EVENT_KINDS:
