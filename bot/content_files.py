@@ -5,6 +5,7 @@ Each is a single fixed YAML file read into a dict or a dataclass; mistakes becom
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 from bot.laws import normalise_name
 from bot.model import Agency, Audience, Finding, Repealed, Topic
@@ -16,28 +17,16 @@ AGENCY_OPTIONAL = ("legal_aid_address", "working_hours")
 
 
 def load_audiences(path: Path, findings: list[Finding]) -> dict[str, Audience]:
-    entries, schema = read_entries(path, "audiences", Seq, findings)
-    result: dict[str, Audience] = {}
-    for index, entry in enumerate(entries):
-        data = schema.mapping(entry, entries.at(index), "an audience")
-        if data is None or not schema.keys(data, ("id", "name"), ("blurb", "default"), "the audience"):
-            continue
-        result[str(data["id"])] = Audience(str(data["id"]), schema.text(data, "name", "the audience"),
-                                           schema.text(data, "blurb", "the audience"),
-                                           data.get("default") is True)
-    return result
+    return {str(data["id"]): Audience(str(data["id"]), schema.text(data, "name", "the audience"),
+                                      schema.text(data, "blurb", "the audience"), data.get("default") is True)
+            for schema, data in _listed(path, "audiences", "an audience", ("id", "name"), ("blurb", "default"),
+                                        findings)}
 
 
 def load_topics(path: Path, findings: list[Finding]) -> dict[str, Topic]:
-    entries, schema = read_entries(path, "topics", Seq, findings)
-    result: dict[str, Topic] = {}
-    for index, entry in enumerate(entries):
-        data = schema.mapping(entry, entries.at(index), "a topic")
-        if data is None or not schema.keys(data, ("id", "name"), ("words",), "the topic"):
-            continue
-        result[str(data["id"])] = Topic(str(data["id"]), schema.text(data, "name", "the topic"),
-                                        schema.texts(data, "words", "the topic"))
-    return result
+    return {str(data["id"]): Topic(str(data["id"]), schema.text(data, "name", "the topic"),
+                                   schema.texts(data, "words", "the topic"))
+            for schema, data in _listed(path, "topics", "a topic", ("id", "name"), ("words",), findings)}
 
 
 def load_synonyms(path: Path, findings: list[Finding]) -> dict[str, str]:
@@ -56,13 +45,9 @@ def load_synonyms(path: Path, findings: list[Finding]) -> dict[str, str]:
 
 
 def load_repealed(path: Path, findings: list[Finding]) -> dict[str, Repealed]:
-    entries, schema = read_entries(path, "repealed", Seq, findings)
     result: dict[str, Repealed] = {}
-    for index, entry in enumerate(entries):
-        data = schema.mapping(entry, entries.at(index), "a repealed law")
-        if data is None or not schema.keys(data, ("name", "successor", "date"),
-                                           ("governing", "note"), "the repealed law"):
-            continue
+    for schema, data in _listed(path, "repealed", "a repealed law", ("name", "successor", "date"),
+                                ("governing", "note"), findings):
         governing = data.get("governing") or {}
         if not isinstance(governing, dict):
             schema.error(data.at("governing"), "`governing` must map a subject to a citation",
@@ -85,3 +70,14 @@ def load_agency(path: Path, findings: list[Finding]) -> Agency:
     if data is not None:
         schema.keys(data, AGENCY_KEYS, AGENCY_OPTIONAL, "agency.yaml")
     return Agency(*(schema.text(data or Map(), key, "agency.yaml") for key in (*AGENCY_KEYS, *AGENCY_OPTIONAL)))
+
+
+def _listed(path: Path, key: str, one: str, required: tuple[str, ...], optional: tuple[str, ...],
+            findings: list[Finding]) -> Iterator[tuple[Schema, Map]]:
+    """Each entry of the list under `key` that is a mapping with its required keys; the rest
+    become findings that name the entry as `one` ("an audience") would be named."""
+    entries, schema = read_entries(path, key, Seq, findings)
+    for index, entry in enumerate(entries):
+        data = schema.mapping(entry, entries.at(index), one)
+        if data is not None and schema.keys(data, required, optional, "the " + one.split(" ", 1)[1]):
+            yield schema, data
