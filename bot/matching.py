@@ -25,9 +25,9 @@ from typing import Iterable, Mapping
 from bot.index import Index
 from bot.lawmodel import LawModel
 from bot.model import Item
-from bot.normalise import Normaliser, grams, mask_personal, normalise
+from bot.normalise import Normaliser, grams, mask_personal
 
-__all__ = ["Match", "Matcher", "Thresholds", "grams", "mask_personal", "normalise"]
+__all__ = ["Match", "Matcher", "Thresholds"]
 
 ANSWER, SUGGEST, NONE = "answer", "suggest", "none"
 CHITCHAT = "chitchat"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.matching import ANSWER, CHITCHAT, NONE, SUGGEST, Matcher, Thresholds
+from bot.matching import ANSWER, CHITCHAT, NONE, SUGGEST, Matcher, Thresholds, _lead
 from bot.model import Cite, Content, Item
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,8 +108,6 @@ def test_a_farewell_with_a_question_of_the_law_is_a_question(matcher: Matcher) -
 
 
 def test_the_law_path_counts_as_rivals_only_laws_the_chosen_item_does_not_cite() -> None:
-    from bot.matching import _lead
-
     votes = {"工伤保险条例": 0.0, "社会保险法": -0.1, "刑法": -0.9}
     assert _lead("工伤保险条例", votes, ("工伤保险条例", "社会保险法")) == pytest.approx(0.9)
     assert _lead("工伤保险条例", votes, ("工伤保险条例",)) == pytest.approx(0.1)
