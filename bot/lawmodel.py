@@ -61,12 +61,12 @@ class LawModel:
     def scores(self, bag: Counter[str]) -> dict[str, float]:
         """Per law, the log-likelihood per known gram, relative to the best law (which gets 0).
         `np.add.at` adds gain after gain in order, as a Python loop would: the same sums, bit for bit."""
-        known = {gram: count for gram, count in bag.items() if gram in self.gains.vocabulary}
-        length = sum(known.values())
+        vocabulary = self.gains.vocabulary
+        length = sum(count for gram, count in bag.items() if gram in vocabulary)  # grams the model knows
         if not length:  # no law cited: the vocabulary is empty too
             return {}
         totals = self.floor + length * self.unseen
-        np.add.at(totals, *self.gains.gather(known))
+        np.add.at(totals, *self.gains.gather(bag))  # gather skips the grams it does not know
         return dict(zip(self.laws, ((totals - totals.max()) / length).tolist()))
 
 
