@@ -78,10 +78,10 @@ def worker_memory(master: int) -> dict[int, tuple[float, float, float]]:
 
 
 def print_memory(when: str, memory: dict[int, tuple[float, float, float]]) -> float:
-    """Prints each worker's figures; returns the worst of RSS and peak."""
+    """Prints each worker's figures; returns the highest peak (VmHWM, never below the RSS)."""
     for pid, (rss, pss, peak) in memory.items():
         print(f"{when:14} worker {pid:>7}  RSS {rss:7.1f} MB  PSS {pss:7.1f} MB  peak RSS {peak:7.1f} MB")
-    return max((max(rss, peak) for rss, _, peak in memory.values()), default=0.0)
+    return max((peak for _, _, peak in memory.values()), default=0.0)
 
 
 def served_version(port: int) -> str:
