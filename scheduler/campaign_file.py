@@ -14,11 +14,13 @@ from bot.model import Finding, split_source
 from bot.yamlsrc import Map, Schema, Seq, read_entries
 from scheduler.calendar import Campaign, Occurrence, merged
 from scheduler.campaign_dates import DATE_FORMS, load_slots
-from scheduler.themes import load_theme
+from scheduler.themes import THEME_KEYS, load_theme
 
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 CAMPAIGN_KEYS = ("id", "title")
-CAMPAIGN_OPTIONAL = (*DATE_FORMS, "weeks", "priority", "audiences", "time", "topics", "text", "items", "quiz")
+# The campaign-wide theme is written as a day's theme is: a key added there is a campaign key too
+CAMPAIGN_OPTIONAL = (*DATE_FORMS, "weeks", "priority", "audiences", "time",
+                     *(key for key in THEME_KEYS if key not in CAMPAIGN_KEYS))
 DEFAULT_TIME, DEFAULT_PRIORITY, DEFAULT_AUDIENCES = dt.time(9, 0), 50, ("public",)
 MESSAGE_MAX_BYTES = 2048
 
