@@ -1,4 +1,5 @@
-"""content/campaigns.yaml → Campaigns: findings for unknown ids, keys and ids used twice, at their lines."""
+"""content/campaigns.yaml → Campaigns: findings for unknown ids, keys, ids used twice and a send day with
+nothing to say, at their lines."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,3 +42,11 @@ campaigns:
     assert [f.message for f in findings] == ["unknown key `prority` in the campaign",
                                              "campaign id `twice` is used twice"]
     assert "did you mean `priority`" in findings[0].fix
+
+
+def test_a_send_day_with_nothing_to_say_is_a_finding_at_its_campaign(tmp_path: Path) -> None:
+    _, findings = load(tmp_path, """
+campaigns:
+  - {id: nothing, title: 空, on: 12-04}
+""")
+    assert [f"{f.line}: {f.message}" for f in findings] == ["3: campaign `nothing` has a day with nothing to send"]
