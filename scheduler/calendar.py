@@ -1,7 +1,8 @@
 """Campaigns as frozen dataclasses, and the days they fall on.
 
 The scheduler, `pufa campaigns` and chat's 今日专题 all ask the same question, which campaign
-days fall in a span, so the answer is computed here once from the loaded campaigns.
+days fall in a span, so one function here answers it from the loaded campaigns, on each call
+(chat asks each time it shows the main menu or a welcome, or starts a quiz).
 """
 from __future__ import annotations
 
