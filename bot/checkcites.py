@@ -137,16 +137,17 @@ def _written(texts: Iterable[str], laws: LawLibrary) -> tuple[dict[tuple[str, st
 
 
 def check_text(source: str, texts: Iterable[str], cites: tuple[Cite, ...], laws: LawLibrary,
-               repealed: Mapping[str, Repealed], lines: list[str]) -> list[Finding]:
+               repealed: Mapping[str, Repealed], files: SourceLines) -> list[Finding]:
     """Every `《…》第…条` in the text is in `cites` with Chinese numerals, and every cite appears in the
-    text; each finding about the text points at the line that holds the citation."""
+    text; each finding about the text points at the line that holds the citation (the file is read
+    only for a finding: the loader has just read every file once)."""
     path, start = split_source(source)
     written, named, arabic = _written(texts, laws)
     listed = {_key(parsed, laws): cite for cite in cites
               if (parsed := cite.citation or parse_citation(_arabic_fix(cite.ref)))}
-    found = [_arabic_finding(f"{path}:{line_of(lines, start, a)}", a) for a in dict.fromkeys(arabic)]
+    found = [_arabic_finding(f"{path}:{line_of(files[path], start, a)}", a) for a in dict.fromkeys(arabic)]
     for key in sorted(set(written) - set(listed)):
-        at, gone = f"{path}:{line_of(lines, start, written[key])}", repealed.get(key[0])
+        at, gone = f"{path}:{line_of(files[path], start, written[key])}", repealed.get(key[0])
         if gone:
             found.append(finding(at, f"《{key[0]}》{key[1]} is in the text but not in cites",
                                  f"{key[0]} is repealed: cite 《{gone.successor}》 instead"))
@@ -180,7 +181,7 @@ def check_content_cites(content: Content, today: dt.date) -> list[Finding]:
         path = split_source(entry.source)[0]
         for cite in entry.cites:
             found += check_cite(cite, content.laws, content.repealed, path)
-        found += check_text(entry.source, _texts(entry), entry.cites, content.laws, content.repealed, files[path])
+        found += check_text(entry.source, _texts(entry), entry.cites, content.laws, content.repealed, files)
         found += _review_due(entry, today, path)
     return found
 
@@ -234,7 +235,7 @@ def source_lines(path: str) -> list[str]:
 
 
 class SourceLines(dict):
-    """Content files' lines by path, each file read once per rule that points findings at lines."""
+    """Content files' lines by path, each file read once per rule, when a finding first points into it."""
 
     def __missing__(self, path: str) -> list[str]:
         self[path] = lines = source_lines(path)

@@ -74,10 +74,9 @@ def check_figures(content: Content) -> list[Finding]:
     files = SourceLines()
     for item in content.items.values():
         path = split_source(item.source)[0]
-        lines = files[path]
         for key, text, figure in unbacked(item, content):
             found.append(finding(
-                f"{path}:{_line(item, key, text, figure, lines)}",
+                f"{path}:{_line(item, key, text, figure, files[path])}",
                 f"{item.id} states {figure.written}, which none of its cited articles contains",
                 f"cite the article that sets {figure.written}, or say where the figure comes from in words, refer "
                 "to 12348 and list it under `figures:` with its origin — see docs/content-format.md", "warning",
