@@ -104,7 +104,7 @@ def receive() -> Response:
     except Exception:  # the boundary: whatever broke, the citizen gets an answer and never a 5xx
         log.exception("message %s from %s failed", inbound.dedup_key, log_id(inbound.openid))
         reply = Reply(FALLBACK_TEXT)
-    return _render(reply, inbound, crypto if encrypted else None)
+    return _render(reply, inbound, crypto if encrypted else None, args)
 
 
 @bp.errorhandler(Exception)
@@ -180,12 +180,12 @@ def _arm(seconds: float) -> None:
     signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
 
 
-def _render(reply: Reply, inbound: Inbound, crypto: wechat.Crypto | None) -> Response:
+def _render(reply: Reply, inbound: Inbound, crypto: wechat.Crypto | None, args: Mapping[str, str]) -> Response:
     if reply.empty:
         return _plain("success")
     xml = wechat.render_text(reply.text, inbound)
     if crypto is not None:
-        xml = crypto.seal(xml, request.args.get("nonce", ""))
+        xml = crypto.seal(xml, args.get("nonce", ""))
     return Response(xml, mimetype="application/xml")
 
 
