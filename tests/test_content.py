@@ -49,15 +49,6 @@ def test_version_changes_when_a_file_changes(tmp_path):
     assert load_content(content_dir, menus_dir)[0].version != before
 
 
-def test_a_menus_file_is_read_like_the_content_files(tmp_path):
-    content_dir, menus_dir = tree(tmp_path)
-    (menus_dir / "bottom.yaml").write_text("buttons: 普法菜单\n")
-    (menus_dir / "main.yaml").write_text("node:\n  main: {}\n")
-    _, findings = load_content(content_dir, menus_dir)
-    assert [(Path(f.path).name, f.line, f.message) for f in findings[:2]] == [
-        ("bottom.yaml", 1, "`buttons` must be a list"), ("main.yaml", 1, "unknown key `node` in the file")]
-
-
 @pytest.mark.parametrize("relative", ["content/packs/workers/labour.yaml", "content/quizzes/constitution.yaml",
                                       "content/campaigns.yaml", "content/synonyms.yaml", "menus/main.yaml"])
 def test_a_yaml_file_saved_as_yml_is_an_error_naming_the_rename(tmp_path, relative):
@@ -66,14 +57,6 @@ def test_a_yaml_file_saved_as_yml_is_an_error_naming_the_rename(tmp_path, relati
     path.rename(path.with_suffix(".yml"))
     _, findings = load_content(content_dir, menus_dir)
     assert f"rename {path.stem}.yml to {path.name}" in [f.fix for f in findings]
-
-
-def test_a_deleted_bottom_bar_is_a_warning_since_chat_answers_as_before(tmp_path):
-    content_dir, menus_dir = tree(tmp_path)
-    (menus_dir / "bottom.yaml").unlink()
-    _, findings = load_content(content_dir, menus_dir)
-    assert [(f.message, f.severity) for f in findings] == [
-        ("the file is missing: `pufa menu push` would leave citizens without the bottom bar", "warning")]
 
 
 def test_an_unreadable_audiences_file_is_not_echoed_by_every_campaign(tmp_path):

@@ -1,4 +1,4 @@
-"""Menu nodes render exactly as the conventions describe; digits resolve to options."""
+"""menus/*.yaml load with their findings; nodes render exactly as the conventions describe; digits resolve to options."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +7,7 @@ import pytest
 
 from bot.content import load_content
 from bot.menus import render_node, resolve_choice
+from tests.test_content import tree
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "content"
 
@@ -44,8 +45,6 @@ def test_bottom_bar_loads_with_subs(content):
 
 
 def test_a_menu_names_no_law_in_book_title_marks(tmp_path):
-    from bot.content import load_content
-    from bot.menus import render_node
     from tests.chat import make_tree
 
     tree = make_tree(tmp_path / "tree")
@@ -54,3 +53,20 @@ def test_a_menu_names_no_law_in_book_title_marks(tmp_path):
     content, _ = load_content(tree / "content", tree / "menus")
     text = render_node(content.menus["topic-constitution"], content)
     assert "1. 宪法规定的国家宪法日" in text and "《" not in text
+
+
+def test_a_menus_file_is_read_like_the_content_files(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (menus_dir / "bottom.yaml").write_text("buttons: 普法菜单\n")
+    (menus_dir / "main.yaml").write_text("node:\n  main: {}\n")
+    _, findings = load_content(content_dir, menus_dir)
+    assert [(Path(f.path).name, f.line, f.message) for f in findings[:2]] == [
+        ("bottom.yaml", 1, "`buttons` must be a list"), ("main.yaml", 1, "unknown key `node` in the file")]
+
+
+def test_a_deleted_bottom_bar_is_a_warning_since_chat_answers_as_before(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    (menus_dir / "bottom.yaml").unlink()
+    _, findings = load_content(content_dir, menus_dir)
+    assert [(f.message, f.severity) for f in findings] == [
+        ("the file is missing: `pufa menu push` would leave citizens without the bottom bar", "warning")]
