@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="who to chat as; the openid is chat-USER, so nothing reaches WeChat tags, "
                            "subscriber lists, boards, analytics or unanswered questions")
     chat.add_argument("--audience", help="choose this audience first (an id such as farmers)")
-    chat.add_argument("--content", help="a content folder to try (its menus/ beside it, or MENUS_DIR)")
+    chat.add_argument("--content", help="a content folder to try (a folder named content: with the menus/ beside it; else MENUS_DIR)")
     chat.add_argument("--date", type=_day, help="chat as on this day (YYYY-MM-DD, Asia/Shanghai), e.g. 2026-12-04")
     chat.set_defaults(handler=run_chat)
     forget = subparsers.add_parser("forget", help="delete everything stored about one user")
