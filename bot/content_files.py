@@ -10,7 +10,7 @@ from typing import Iterator
 from bot.laws import normalise_name
 from bot.model import Agency, Audience, Finding, Repealed, Topic
 from bot.needed_files import lost
-from bot.yamlsrc import Map, Schema, Seq, label, read_entries, read_top
+from bot.yamlsrc import Map, Schema, label, listed_mappings, read_entries, read_top
 
 AGENCY_KEYS = ("account_name", "agency_name", "legal_aid_centre", "legal_aid_phone")
 AGENCY_OPTIONAL = ("legal_aid_address", "working_hours")
@@ -76,8 +76,6 @@ def _listed(path: Path, key: str, one: str, required: tuple[str, ...], optional:
             findings: list[Finding]) -> Iterator[tuple[Schema, Map]]:
     """Each entry of the list under `key` that is a mapping with its required keys; the rest
     become findings that name the entry as `one` ("an audience") would be named."""
-    entries, schema = read_entries(path, key, Seq, findings)
-    for index, entry in enumerate(entries):
-        data = schema.mapping(entry, entries.at(index), one)
-        if data is not None and schema.keys(data, required, optional, "the " + one.split(" ", 1)[1]):
+    for schema, data in listed_mappings(path, key, one, findings):
+        if schema.keys(data, required, optional, "the " + one.split(" ", 1)[1]):
             yield schema, data

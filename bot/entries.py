@@ -8,20 +8,14 @@ from pathlib import Path
 
 from bot.laws import LawLibrary, parse_citation
 from bot.model import Cite, Finding
-from bot.yamlsrc import Map, Schema, Seq, read_entries
+from bot.yamlsrc import Map, Schema, Seq, listed_mappings
 
 
 def load_each(paths: list[Path], key: str, what: str, findings: list[Finding], build) -> list:
     """Each mapping listed under `key` in each file, built by `build(schema, data, path)`."""
-    loaded = []
-    for path in paths:
-        entries, schema = read_entries(path, key, Seq, findings, deletable=True)
-        for index, entry in enumerate(entries):
-            data = schema.mapping(entry, entries.at(index), what)
-            built = data and build(schema, data, path)
-            if built:
-                loaded.append(built)
-    return loaded
+    built = (build(schema, data, path) for path in paths
+             for schema, data in listed_mappings(path, key, what, findings, deletable=True))
+    return [entry for entry in built if entry is not None]
 
 
 def load_cites(schema: Schema, data: Map, laws: LawLibrary, what: str) -> tuple[Cite, ...]:

@@ -250,6 +250,18 @@ def read_entries(path: Path, key: str, kind: type, findings: list[Finding],
     return value, schema
 
 
+def listed_mappings(path: Path, key: str, what: str, findings: list[Finding],
+                    deletable: bool = False) -> Iterator[tuple[Schema, Map]]:
+    """Each entry of the list under `key` that is a mapping, with the file's schema; an entry that
+    is not one becomes a finding naming it as `what` ("an item"). Empty mappings are yielded too,
+    so their builder reports the keys they lack."""
+    entries, schema = read_entries(path, key, Seq, findings, deletable=deletable)
+    for index, entry in enumerate(entries):
+        data = schema.mapping(entry, entries.at(index), what)
+        if data is not None:
+            yield schema, data
+
+
 def yaml_files(directory: Path, findings: list[Finding]) -> list[Path]:
     """The `*.yaml` files of `directory`, sorted. A file meant as YAML under another ending
     (x.yml, x.YAML, x.yaml.txt) would be skipped without a word, so it is an error naming the rename."""

@@ -58,3 +58,12 @@ def test_a_deleted_packs_folder_loads_no_items_instead_of_failing(tmp_path):
     shutil.rmtree(content_dir / "packs")
     content, _ = load_content(content_dir, menus_dir)
     assert content is not None and content.items == {}
+
+
+def test_an_empty_entry_is_reported_not_skipped(tmp_path):
+    content_dir, menus_dir = tree(tmp_path)
+    path = content_dir / "packs" / "workers" / "labour.yaml"
+    path.write_text(path.read_text().replace("items:\n", "items:\n  - {}\n", 1))
+    _, findings = load_content(content_dir, menus_dir)
+    assert [(Path(f.path).name, f.line, f.message) for f in findings] == [
+        ("labour.yaml", 3, f"the item has no `{key}`") for key in ("id", "title", "questions", "answer")]
