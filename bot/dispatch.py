@@ -8,8 +8,9 @@ the honest fallback. The dispatcher is shared by the webhook, `pufa chat` and th
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from bot import texts
 from bot.batch import ConnectionLease
@@ -98,11 +99,18 @@ class Dispatcher:
             if claim is not None:
                 claim.take()
             return Reply(texts.MEDIA_GUIDE)
+        with self.turn(inbound, _clean(inbound.text), snapshot, now, claim) as turn:
+            return self.finish(turn, self.route(turn))
+
+    @contextmanager
+    def turn(self, inbound: Inbound, text: str, snapshot: "Snapshot", now: dt.datetime,
+             claim: "Claim | None") -> Iterator[Turn]:
+        """The user's state read into a turn whose session read and writes share one pooled
+        connection, given back when the turn ends (messages and the events that answer alike)."""
         lease = ConnectionLease(self.runtime.store.redis)
         try:
             state = self.sessions.load(inbound.openid, claim, lease)
-            turn = Turn(inbound, _clean(inbound.text), snapshot, state, now, claim=claim, lease=lease)
-            return self.finish(turn, self.route(turn))
+            yield Turn(inbound, text, snapshot, state, now, claim=claim, lease=lease)
         finally:
             lease.release()
 

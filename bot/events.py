@@ -27,10 +27,9 @@ def handle(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now
            claim: "Claim | None" = None) -> Reply:
     """`claim` is taken with the session read where there is one, else first, on its own."""
     event = inbound.event.lower()
-    if event == "subscribe":
-        return _welcome(dispatcher, _turn(dispatcher, inbound, snapshot, now, claim))
-    if event == "click":
-        return _click(dispatcher, _turn(dispatcher, inbound, snapshot, now, claim))
+    if event in ("subscribe", "click"):
+        with dispatcher.turn(inbound, "", snapshot, now, claim) as turn:
+            return _welcome(dispatcher, turn) if event == "subscribe" else _click(dispatcher, turn)
     if claim is not None:
         claim.take()
     if event == "unsubscribe":
@@ -39,12 +38,6 @@ def handle(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now
     if event == "masssendjobfinish":
         dispatcher.runtime.record_mass_job(inbound.fields)
     return SILENT
-
-
-def _turn(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now: dt.datetime,
-          claim: "Claim | None") -> Turn:
-    state = dispatcher.sessions.load(inbound.openid, claim)
-    return Turn(inbound, "", snapshot, state, now, claim=claim)
 
 
 def _welcome(dispatcher: "Dispatcher", turn: Turn) -> Reply:

@@ -228,6 +228,21 @@ def test_a_bottom_bar_click_opens_its_node(runtime: Runtime) -> None:
     assert "A. " in event(runtime, "CLICK", "command:答题")
 
 
+@pytest.mark.parametrize("name, key", [("subscribe", ""), ("CLICK", "node:main"), ("text", "")])
+def test_a_turn_checks_out_one_redis_connection_for_its_read_and_writes(
+        runtime: Runtime, monkeypatch: pytest.MonkeyPatch, name: str, key: str) -> None:
+    event(runtime, "subscribe")  # the first turn reads the pseudonym key, on a connection of its own
+    pool = runtime.store.redis.connection_pool
+    checkouts = []
+    get_connection = pool.get_connection
+    monkeypatch.setattr(pool, "get_connection", lambda *args, **kwargs: checkouts.append(1) or get_connection())
+    if name == "text":
+        say(runtime, "菜单")
+    else:
+        event(runtime, name, key)
+    assert len(checkouts) == 1
+
+
 def test_a_view_click_and_unknown_events_get_no_reply(runtime: Runtime) -> None:
     assert event(runtime, "VIEW", "https://example.org") is None
     assert event(runtime, "SOMETHING_NEW") is None
