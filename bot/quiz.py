@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot import certificates, texts
 from bot.dispatch import Outcome, Turn
 from bot.errors import StoreUnavailable
+from bot.quiz_questions import LETTERS
 from bot.session import QUIZ, cleared
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 ROUND = 5
-LETTERS = "ABCD"
 ANSWER_HINT = "回复字母作答（也可回复数字1-4）；回复「菜单」退出答题"
 STATE_TTL = 2 * 86400
 
