@@ -53,6 +53,10 @@ def child(app_name: str, messages: int) -> None:
     requests = inprocess.batch(messages, "counted", rng)
     subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], stdout=subprocess.DEVNULL, check=True)
     inprocess.answer(app, requests)
+    # Out without the interpreter's finalisation: freeing the bot's content and index at exit
+    # (~0.17 M instructions a message over 1000) is no message's cost, yet counting stayed on for it.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 def main(argv: list[str] | None = None) -> int:
