@@ -88,6 +88,10 @@ def _month(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slot]:
                      "a month campaign needs `weeks`: one theme per week, 1 to 5 of them",
                      "list the themes under `weeks:`; week 1 is days 1–7, week 2 days 8–14 …")
         return []
+    if month == 2 and len(weeks) == 5:  # otherwise its theme goes out in leap years only, unsaid
+        schema.error(weeks.at(4), "month 2 has a week 5, but it would start on 02-29, which only leap years have",
+                     "give February at most 4 themes under `weeks:`")
+        return []
     themes = [day_theme(schema, week, weeks.at(i), ids) for i, week in enumerate(weeks)]
     last = 31 if month == 12 else (dt.date(2000, month + 1, 1) - dt.timedelta(days=1)).day
     return [Slot(themes[min((day - 1) // 7, len(themes) - 1)], month_day=(month, day),

@@ -44,7 +44,7 @@ def _campaign(schema: Schema, data: Map, ids: dict[str, set[str]]) -> Campaign |
     if not schema.keys(data, CAMPAIGN_KEYS, CAMPAIGN_OPTIONAL, "the campaign"):
         return None
     cid, line = str(data["id"]), data.line
-    if not ID.match(cid):
+    if not ID.fullmatch(cid):  # match's `$` would let a trailing line break (`id: |`) through
         schema.error(data.at("id"), f"campaign id `{cid}` is not lower-case letters, digits, - or _",
                      "use an id like constitution_week")
     theme = load_theme(schema, data, "the campaign", ids)

@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from scheduler.calendar import featured, occurrences
-from tests.test_campaign_file import load
+from tests.test_campaign_file import load, told
 
 
 def days(campaigns, start: str, end: str) -> list[tuple[str, str, bool]]:
@@ -124,3 +124,24 @@ campaigns:
     assert [(f.line, f.message, f.fix) for f in findings] == [
         (3, "2026-12-04 is a full date, but `on:` repeats every year",
          "write 12-04, or use `years: {2026: 12-04}` for one year only")]
+
+
+def test_a_month_that_is_not_1_to_12_is_an_error_naming_it(tmp_path: Path) -> None:
+    assert told(tmp_path, """
+campaigns:
+  - {id: month, title: 月, month: 13, weeks: [{title: 一}], text: x}
+""") == [f"{tmp_path / 'campaigns.yaml'}:3: month 13 is not 1–12 — write the month's number, e.g. month: 5"]
+
+
+def test_a_fifth_week_of_february_is_an_error_at_its_theme(tmp_path: Path) -> None:
+    """Week 5 would start on 02-29: its theme would go out in leap years only."""
+    assert told(tmp_path, """
+campaigns:
+  - id: february
+    title: 二月
+    month: 2
+    text: x
+    weeks: [{title: 一}, {title: 二}, {title: 三}, {title: 四},
+            {title: 五}]
+""") == [f"{tmp_path / 'campaigns.yaml'}:8: month 2 has a week 5, but it would start on 02-29, which only "
+         "leap years have — give February at most 4 themes under `weeks:`"]

@@ -1,5 +1,5 @@
-"""content/campaigns.yaml → Campaigns: findings for unknown ids, keys, ids used twice and a send day with
-nothing to say, at their lines."""
+"""content/campaigns.yaml → Campaigns: findings for unknown ids, keys, ids used twice, a send day with
+nothing to say and a bad send time, priority or campaign id, at their lines."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,3 +50,38 @@ campaigns:
   - {id: nothing, title: 空, on: 12-04}
 """)
     assert [f"{f.line}: {f.message}" for f in findings] == ["3: campaign `nothing` has a day with nothing to send"]
+
+
+def told(tmp_path: Path, yaml_text: str) -> list[str]:
+    """The findings of `yaml_text` as `pufa check` prints them: file:line: message — fix."""
+    return [str(f) for f in load(tmp_path, yaml_text)[1]]
+
+
+def test_a_send_time_that_is_not_a_clock_time_is_an_error_naming_it(tmp_path: Path) -> None:
+    assert told(tmp_path, """
+campaigns:
+  - {id: night, title: 夜, on: 12-04, text: x, time: "24:00"}
+""") == [f"{tmp_path / 'campaigns.yaml'}:3: send time '24:00' is not HH:MM — write it as \"09:00\" (Asia/Shanghai)"]
+
+
+def test_a_priority_that_is_not_a_whole_number_is_an_error_naming_it(tmp_path: Path) -> None:
+    assert told(tmp_path, """
+campaigns:
+  - id: day
+    title: 日
+    on: 12-04
+    text: x
+    priority: 高
+""") == [f"{tmp_path / 'campaigns.yaml'}:7: priority '高' is not a whole number — "
+         "write a number: higher wins the day's mass send, e.g. priority: 80"]
+
+
+def test_a_campaign_id_that_is_not_lower_case_letters_digits_dashes_or_underscores_is_an_error_naming_it(
+        tmp_path: Path) -> None:
+    """A line break after the id (`id: |`) is not one of them either."""
+    assert told(tmp_path, """
+campaigns:
+  - {id: Constitution Day, title: 宪, on: 12-04, text: x}
+  - {id: "week\\n", title: 周, on: 12-05, text: x}
+""") == [f"{tmp_path / 'campaigns.yaml'}:{line}: campaign id `{cid}` is not lower-case letters, digits, - or _ — "
+         "use an id like constitution_week" for line, cid in ((3, "Constitution Day"), (4, "week\n"))]
