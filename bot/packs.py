@@ -13,7 +13,9 @@ from bot.laws import LawLibrary
 from bot.model import Case, Finding, Item, UncitedFigure
 from bot.yamlsrc import Map, Schema, label, yaml_files
 
-ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+# An item's id, and a campaign's (scheduler.campaign_file): lower-case words of letters and digits
+# joined by - or _. Test with fullmatch: `$` would let a trailing line break (`id: |`) through.
+ID = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 ITEM_KEYS = ("id", "title", "questions", "answer")
 ITEM_OPTIONAL = ("cites", "case", "related", "figures", "audiences", "topics", "reviewed_by", "reviewed_on")
 
@@ -42,7 +44,7 @@ def load_item(schema: Schema, data: Map, audience: str, topic: str, laws: LawLib
     if not schema.keys(data, ITEM_KEYS, ITEM_OPTIONAL, "the item"):
         return None
     item_id = str(data["id"])
-    if not ID.match(item_id):
+    if not ID.fullmatch(item_id):
         schema.error(data.at("id"), f"item id `{item_id}` has characters ids cannot have",
                      "use lowercase letters, digits and '-', e.g. workers-unpaid-wages")
     what = f"item {item_id}"

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from bot.model import Finding, split_source
+from bot.packs import ID
 from bot.yamlsrc import Map, Schema, Seq, read_entries
 from scheduler.calendar import Campaign, Occurrence, merged
 from scheduler.campaign_dates import DATE_FORMS, load_slots
 from scheduler.themes import THEME_KEYS, load_theme
 
-ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 CAMPAIGN_KEYS = ("id", "title")
 # The campaign-wide theme is written as a day's theme is: a key added there is a campaign key too
 CAMPAIGN_OPTIONAL = (*DATE_FORMS, "weeks", "priority", "audiences", "time",
@@ -44,7 +44,7 @@ def _campaign(schema: Schema, data: Map, ids: dict[str, set[str]]) -> Campaign |
     if not schema.keys(data, CAMPAIGN_KEYS, CAMPAIGN_OPTIONAL, "the campaign"):
         return None
     cid, line = str(data["id"]), data.line
-    if not ID.fullmatch(cid):  # match's `$` would let a trailing line break (`id: |`) through
+    if not ID.fullmatch(cid):
         schema.error(data.at("id"), f"campaign id `{cid}` is not lower-case letters, digits, - or _",
                      "use an id like constitution_week")
     theme = load_theme(schema, data, "the campaign", ids)

@@ -67,3 +67,13 @@ def test_an_empty_entry_is_reported_not_skipped(tmp_path):
     _, findings = load_content(content_dir, menus_dir)
     assert [(Path(f.path).name, f.line, f.message) for f in findings] == [
         ("labour.yaml", 3, f"the item has no `{key}`") for key in ("id", "title", "questions", "answer")]
+
+
+def test_an_item_id_ending_in_a_line_break_is_an_error(tmp_path):
+    """`id: |` keeps a line break after the id, which no id may hold."""
+    content_dir, menus_dir = tree(tmp_path)
+    path = content_dir / "packs" / "workers" / "labour.yaml"
+    path.write_text(path.read_text().replace("  - id: workers-unpaid-wages\n", '  - id: "workers-unpaid-wages\\n"\n'))
+    _, findings = load_content(content_dir, menus_dir)
+    assert ("labour.yaml", 3, "item id `workers-unpaid-wages\n` has characters ids cannot have") in [
+        (Path(f.path).name, f.line, f.message) for f in findings]
