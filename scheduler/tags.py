@@ -6,8 +6,8 @@ batches of at most 50 (the API's limit per tagging call), keeps only each user's
 and puts a failed batch back at the head so it is retried in order. One drain runs at a time,
 under a Redis lock: two scheduler processes draining side by side would apply one user's
 changes in two batches in either order, and a failed batch would come back after later ones.
-The lock is extended before each batch, and a drain that finds it lost (a batch outlasted it)
-stops: another process may be draining by then.
+The first batch runs on the lock just taken; the lock is extended before each later one, and a
+drain that finds it lost (a batch outlasted it) stops: another process may be draining by then.
 WeChat refuses a whole tagging call over one openid it does not know (40003), so a refused call
 is split until that openid stands alone, and only its changes are dropped.
 Deleting a user's data replaces their queued changes with removing their audience tags, so
@@ -40,7 +40,7 @@ INVALID_TAG = 45159  # WeChat: the tag id does not exist (deleted in the console
 INVALID_OPENID = 40003  # WeChat: an openid in the call is not one of the account's users
 MAX_BATCHES_PER_DRAIN = 20
 DRAIN_BUDGET_S = 60  # no new batch after this: the next drain goes on
-DRAIN_LOCK_TTL_MS = 5 * 60 * 1000  # outlasts one batch with its API retries; extended before each batch
+DRAIN_LOCK_TTL_MS = 5 * 60 * 1000  # outlasts one batch with its API retries; extended before each later batch
 
 TagCall = Callable[[int, list[str]], None]
 
@@ -133,8 +133,10 @@ def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> D
 def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"], lease: Lease) -> DrainReport:
     changes = invalid = 0
     deadline = time.monotonic() + DRAIN_BUDGET_S
-    for _ in range(MAX_BATCHES_PER_DRAIN):
-        if time.monotonic() >= deadline or not _still_held(lease):
+    for batch in range(MAX_BATCHES_PER_DRAIN):
+        # The lock was set with its full TTL just now: extending it before the first batch would
+        # only repeat that, one Redis call a minute for a queue that is mostly empty.
+        if batch and (time.monotonic() >= deadline or not _still_held(lease)):
             break
         raw = store.redis.lpop(_queue(store), TAG_BATCH)
         if not raw:

@@ -212,8 +212,17 @@ def test_a_tag_deleted_in_the_console_is_created_again_on_the_next_drain(store: 
     assert tags.tag_id(store, client, "farmers", AUDIENCES) != deleted
 
 
-def test_the_drain_lock_is_extended_before_each_batch(store: Store, client: WeChatClient,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_drain_of_an_empty_queue_takes_the_lock_pops_nothing_and_releases_it(
+        store: Store, client: WeChatClient) -> None:
+    """Three Redis calls, each minute: a lock just taken is not extended, which would only repeat its TTL."""
+    store.redis.config_resetstat()
+    tags.drain(store, client, AUDIENCES)
+    calls = {name.removeprefix("cmdstat_"): stats["calls"] for name, stats in store.redis.info("commandstats").items()}
+    assert {name: calls.get(name, 0) for name in ("set", "lpop", "eval")} == {"set": 1, "lpop": 1, "eval": 1}
+
+
+def test_the_drain_lock_is_extended_before_each_batch_after_the_first(store: Store, client: WeChatClient,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(120):
         tags.enqueue_audience_change(store, f"o{n}", "", "farmers")
     lock, left, tag_users = store.key("tags", "drain-lock"), [], client.tag_users
