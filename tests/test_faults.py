@@ -154,7 +154,13 @@ class BlackHole:
             self.accepted.append(conn)
 
     def close(self) -> None:
+        """Every caller waiting on it gets a closed connection; the accepting thread has ended.
+        Closing alone would not wake `accept` on Linux: the shutdown does. A second close does nothing."""
+        if self.sock.fileno() == -1:
+            return
+        self.sock.shutdown(socket.SHUT_RDWR)
         self.sock.close()
+        self.thread.join(timeout=PATIENCE)
         for conn in self.accepted:
             conn.close()
 
@@ -186,10 +192,18 @@ def test_a_hanging_wechat_api_has_no_effect_on_the_webhook(
         except Exception:  # noqa: BLE001 — only the webhook's behaviour is under test
             pass
 
-    threading.Thread(target=drain, daemon=True).start()
-    wait_until(lambda: len(black_hole.accepted) >= 1, "the scheduler reached the hanging API")
-    with Load(app) as load:
-        load.wait_for(40)
+    drainer = threading.Thread(target=drain, daemon=True)
+    drainer.start()
+    try:
+        wait_until(lambda: len(black_hole.accepted) >= 1, "the scheduler reached the hanging API")
+        with Load(app) as load:
+            load.wait_for(40)
+    finally:
+        # Released, the drain puts its batch back on the queue: that must happen before this
+        # test's database is wiped, not in the next test's.
+        black_hole.close()
+        drainer.join(timeout=PATIENCE)
+    assert not drainer.is_alive(), "the drain was still stuck after the API went away"
     assert all(status == 200 and reply and ANSWER_START in reply for status, reply, _ in load.results)
     assert max(latency for _, _, latency in load.results) < WECHAT_DEADLINE
 
