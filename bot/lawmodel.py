@@ -10,6 +10,7 @@ import math
 from array import array
 from collections import Counter
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 
@@ -32,41 +33,53 @@ class LawModel:
     laws: tuple[str, ...]
     floor: np.ndarray  # per law: log prior (how many items cite it)
     unseen: np.ndarray  # per law: log P(unseen gram | law), what each gram adds before its gains
-    gains: Postings  # gram → the laws whose count differs from the floor, with log-probability gains
+    gains: Postings  # gram number → the laws whose count differs from the floor, with log-probability gains
+    known: bytes  # per gram number, 1 when the items citing a law say it: the grams the model knows
 
     @classmethod
-    def build(cls, items: tuple[Item, ...], normaliser: Normaliser, smoothing: float) -> LawModel:
+    def build(cls, items: tuple[Item, ...], normaliser: Normaliser, smoothing: float,
+              vocabulary: dict[str, int]) -> LawModel:
+        """`vocabulary` (gram → number) is the matcher's, shared with its item index: the grams
+        only the items' answers, cases and quotes say are added to it here."""
         laws = tuple(sorted({law for item in items for law in item.laws}))
-        if not laws:
-            return cls((), np.empty(0), np.empty(0), Postings.build({}, *(np.empty(0, dtype=np.uint32),) * 3))
-        vocabulary, said = _law_grams(items, normaliser, laws)
+        said = _law_grams(items, normaliser, laws, vocabulary)
         size = len(vocabulary)
-        unseen, runs, owners, counts = [], [], [], []
+        if not laws:
+            nothing = np.empty(0, dtype=np.uint32)
+            return cls((), np.empty(0), np.empty(0), Postings.build(size, nothing, nothing, nothing), bytes(size))
+        totals, runs, owners, counts = [], [], [], []
+        known = np.zeros(size, dtype=bool)
         for index, (numbers, times) in enumerate(said):
             summed = np.bincount(np.frombuffer(numbers, dtype=np.uint32), np.frombuffer(times, dtype=np.uint32),
                                  minlength=size)  # whole numbers, exact in float64
             present = np.flatnonzero(summed)
-            unseen.append(math.log(smoothing / (int(summed.sum()) + smoothing * size)))
+            known[present] = True
+            totals.append(int(summed.sum()))
             runs.append(present.astype(np.uint32))
             owners.append(np.full(len(present), index, dtype=np.uint16))
             counts.append(summed[present].astype(np.uint32))
         del said
+        spoken = int(known.sum())  # the model's own vocabulary: what the items citing a law say
+        unseen = [math.log(smoothing / (total + smoothing * spoken)) for total in totals]
         cited = Counter(law for item in items for law in item.laws)
         floor = [math.log(cited[law]) for law in laws]
         distinct, which = np.unique(np.concatenate(counts), return_inverse=True)
         gains = np.array([math.log((count + smoothing) / smoothing) for count in distinct.tolist()])[which]
-        postings = Postings.build(vocabulary, np.concatenate(runs), np.concatenate(owners), gains)
-        return cls(laws, np.array(floor), np.array(unseen), postings)
+        postings = Postings.build(size, np.concatenate(runs), np.concatenate(owners), gains)
+        return cls(laws, np.array(floor), np.array(unseen), postings, known.tobytes())
 
-    def scores(self, bag: Counter[str]) -> dict[str, float]:
+    def scores(self, numbered: Iterable[tuple[int | None, int]]) -> dict[str, float]:
         """Per law, the log-likelihood per known gram, relative to the best law (which gets 0).
+        `numbered`: the question's grams as (number in the vocabulary or None, count).
         `np.add.at` adds gain after gain in order, as a Python loop would: the same sums, bit for bit."""
-        vocabulary = self.gains.vocabulary
-        length = sum(count for gram, count in bag.items() if gram in vocabulary)  # grams the model knows
-        if not length:  # no law cited: the vocabulary is empty too
+        known = self.known
+        said = [(number, count) for number, count in numbered if number is not None and known[number]]
+        if not said:  # no gram the model knows (or no law cited, and it knows none)
             return {}
+        numbers, counts = zip(*said)
+        length = sum(counts)
         totals = self.floor + length * self.unseen
-        np.add.at(totals, *self.gains.gather(bag))  # gather skips the grams it does not know
+        np.add.at(totals, *self.gains.gather(numbers, counts))
         return dict(zip(self.laws, ((totals - totals.max()) / length).tolist()))
 
 
@@ -76,13 +89,12 @@ def item_texts(item: Item) -> tuple[str, ...]:
     return (item.title, *item.questions, item.answer, *case, *(c.quote for c in item.cites))
 
 
-def _law_grams(items: tuple[Item, ...], normaliser: Normaliser, laws: tuple[str, ...]
-               ) -> tuple[dict[str, int], list[tuple[array, array]]]:
-    """Every gram the items say, numbered; and per law, what the items citing it say: the
-    grams' numbers and how often, item after item. Two flat arrays per law rather than a Counter
-    per law and a pair of arrays per gram: those small objects raised a build's peak by ~17 MB
-    and took twice as long."""
-    vocabulary: dict[str, int] = {}
+def _law_grams(items: tuple[Item, ...], normaliser: Normaliser, laws: tuple[str, ...],
+               vocabulary: dict[str, int]) -> list[tuple[array, array]]:
+    """Per law, what the items citing it say: the grams' numbers (added to `vocabulary` when
+    new) and how often, item after item. Two flat arrays per law rather than a Counter per law
+    and a pair of arrays per gram: those small objects raised a build's peak by ~17 MB and took
+    twice as long."""
     said = [(array("I"), array("I")) for _ in laws]
     where = {law: index for index, law in enumerate(laws)}
     for item in items:
@@ -96,4 +108,4 @@ def _law_grams(items: tuple[Item, ...], normaliser: Normaliser, laws: tuple[str,
         for law in item.laws:
             said[where[law]][0].extend(numbers)
             said[where[law]][1].extend(times)
-    return vocabulary, said
+    return said

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from bot.index import Index
 from bot.lawmodel import LawModel
@@ -135,12 +136,13 @@ class Matcher:
     a large share of a big corpus (的, 怎么) are skipped there, as they weigh next to nothing.
     """
 
-    def __init__(self, items: tuple[Item, ...], normaliser: Normaliser, index: Index,
-                 idf: Mapping[str, float], thresholds: Thresholds, laws: LawModel) -> None:
+    def __init__(self, items: tuple[Item, ...], normaliser: Normaliser, vocabulary: dict[str, int],
+                 index: Index, idf: Sequence[float], thresholds: Thresholds, laws: LawModel) -> None:
         self.items = items
         self.normaliser = normaliser
+        self.vocabulary = vocabulary  # every gram the items say → its number in the index and law model
         self.index = index
-        self.idf = idf
+        self.idf = idf  # per gram number, for the grams the items' titles and questions hold (numbered first)
         self.thresholds = thresholds
         self.laws = laws
         self.unknown_idf = math.log(len(items) + 2)
@@ -151,25 +153,26 @@ class Matcher:
         items = tuple(items)
         normaliser = Normaliser.build(synonyms)
         thresholds = thresholds or Thresholds()
-        index, idf = _item_index(items, normaliser)
-        laws = LawModel.build(items, normaliser, thresholds.smoothing)
-        return cls(items, normaliser, index, idf, thresholds, laws)
+        vocabulary: dict[str, int] = {}
+        index, idf = _item_index(items, normaliser, vocabulary)
+        laws = LawModel.build(items, normaliser, thresholds.smoothing, vocabulary)
+        return cls(items, normaliser, vocabulary, index, idf, thresholds, laws)
 
     def match(self, text: str, audience: str = "public") -> Match:
         query = _strip_courtesy(self.normaliser(_without_personal_data(text)))
         if not query or _is_small_talk(query):
             return Match(NONE, (), CHITCHAT)
-        bag = grams(query)
-        return self._band(query, bag, self._rank(bag, audience))
+        numbered = [(self.vocabulary.get(gram), count) for gram, count in grams(query).items()]
+        return self._band(query, numbered, self._rank(numbered, audience))
 
     def _ids(self, ranked: list[tuple[int, float]]) -> tuple[tuple[str, float], ...]:
         return tuple((self.items[i].id, round(s, 4)) for i, s in ranked[: self.thresholds.max_suggestions])
 
-    def _rank(self, bag: Counter[str], audience: str) -> list[tuple[int, float]]:
-        vector = _unit_vector(bag, self.idf, self.unknown_idf)
-        return self.index.top(vector, audience, self.thresholds.audience_boost, RANKED)
+    def _rank(self, numbered: list[tuple[int | None, int]], audience: str) -> list[tuple[int, float]]:
+        numbers, weights = _unit_vector(numbered, self.idf, self.unknown_idf)
+        return self.index.top(numbers, weights, audience, self.thresholds.audience_boost, RANKED)
 
-    def _band(self, query: str, bag: Counter[str], ranked: list[tuple[int, float]]) -> Match:
+    def _band(self, query: str, numbered: list[tuple[int | None, int]], ranked: list[tuple[int, float]]) -> Match:
         """The item path for a clear item match, else the law path for a clear law, else suggestions."""
         t = self.thresholds
         best = ranked[0][1] if ranked else 0.0
@@ -180,7 +183,7 @@ class Matcher:
             return Match(ANSWER, self._ids(ranked))
         if best >= t.dominant and self._dominates(ranked):
             return Match(ANSWER, self._ids(ranked))
-        law, votes = self._law_vote(bag, ranked)
+        law, votes = self._law_vote(numbered, ranked)
         if best >= t.agreed and law in self.items[ranked[0][0]].laws and not self._contested(ranked):
             return Match(ANSWER, self._ids(ranked))
         chosen = [(i, s) for i, s in ranked if law in self.items[i].laws][:1]
@@ -190,10 +193,11 @@ class Matcher:
             return Match(ANSWER, self._ids(chosen + rest), LAW_PATH)
         return Match(SUGGEST if best >= t.suggest else NONE, self._ids(ranked))
 
-    def _law_vote(self, bag: Counter[str], ranked: list[tuple[int, float]]) -> tuple[str, dict[str, float]]:
+    def _law_vote(self, numbered: list[tuple[int | None, int]],
+                  ranked: list[tuple[int, float]]) -> tuple[str, dict[str, float]]:
         """The likeliest law and every law's vote: the law model's scores plus the top items' votes."""
         t = self.thresholds
-        votes = self.laws.scores(bag)
+        votes = self.laws.scores(numbered)
         for index, score in ranked[: t.vote_depth]:
             for law in self.items[index].laws:
                 votes[law] = votes.get(law, -1.0) + t.vote_weight * score
@@ -227,16 +231,19 @@ def _lead(law: str, votes: Mapping[str, float], cited: tuple[str, ...]) -> float
     return votes[law] - max(rivals, default=-1.0)
 
 
-def _item_index(items: tuple[Item, ...], normaliser: Normaliser) -> tuple[Index, dict[str, float]]:
-    """The items' index and the grams' idf. A function of its own so the items' bags are freed
-    before the law model is built, which lowers the build's peak."""
-    bags = [_item_grams(item, normaliser) for item in items]
-    df: Counter[str] = Counter()
+def _item_index(items: tuple[Item, ...], normaliser: Normaliser,
+                vocabulary: dict[str, int]) -> tuple[Index, array]:
+    """The items' index and, per gram number, the gram's idf. The grams of the items' titles and
+    questions are numbered here, first, so a number below the idf's length has one. A function
+    of its own so the items' bags are freed before the law model is built, which lowers the
+    build's peak."""
+    bags = [_item_grams(item, normaliser, vocabulary) for item in items]
+    df: Counter[int] = Counter()
     for bag in bags:
         df.update(bag.keys())
-    idf = {g: math.log((len(items) + 1) / (n + 0.5)) for g, n in df.items()}
-    index = Index.build([_unit_vector(bag, idf) for bag in bags], [item.audiences for item in items],
-                        _stop_postings(len(items)))
+    idf = array("d", (math.log((len(items) + 1) / (df[number] + 0.5)) for number in range(len(vocabulary))))
+    vectors = [dict(zip(*_unit_vector(bag.items(), idf))) for bag in bags]
+    index = Index.build(vectors, [item.audiences for item in items], _stop_postings(len(items)), len(vocabulary))
     return index, idf
 
 
@@ -248,23 +255,26 @@ def _stop_postings(items: int) -> int:
     return min(max(int(STOP_SHARE * items), 150), max(1000, items // 100))
 
 
-def _item_grams(item: Item, normaliser: Normaliser) -> Counter[str]:
-    """An item's bag: each distinct phrasing counts a gram once, so one long question cannot dominate."""
+def _item_grams(item: Item, normaliser: Normaliser, vocabulary: dict[str, int]) -> Counter[int]:
+    """An item's bag, by gram number: each distinct phrasing counts a gram once, so one long
+    question cannot dominate."""
     bag: Counter[str] = Counter()
     for text in dict.fromkeys(normaliser(t) for t in (item.title, *item.questions)):
         bag.update(grams(text).keys())
-    return bag
+    return Counter({vocabulary.setdefault(gram, len(vocabulary)): count for gram, count in bag.items()})
 
 
-def _unit_vector(bag: Counter[str], idf: Mapping[str, float],
-                 unknown: float | None = None) -> dict[str, float]:
-    """Sub-linear tf times idf, scaled to length 1 (unknown grams still lengthen a question)."""
-    vector = {}
-    for gram, count in bag.items():
-        weight = idf.get(gram, unknown) if unknown is not None else idf[gram]
-        vector[gram] = (1 + math.log(count)) * weight
-    norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-    return {g: w / norm for g, w in vector.items() if g in idf}
+def _unit_vector(numbered: Iterable[tuple[int | None, int]], idf: Sequence[float],
+                 unknown: float = 0.0) -> tuple[list[int], list[float]]:
+    """Sub-linear tf times idf, scaled to length 1: the numbers and weights of the grams that have
+    an idf. The others (a question's words no item title or question holds) weigh `unknown`: they
+    still lengthen the question."""
+    held = len(idf)
+    weighted = [(number, (1 + math.log(count)) * (idf[number] if number is not None and number < held else unknown))
+                for number, count in numbered]
+    norm = math.sqrt(sum(weight * weight for _, weight in weighted)) or 1.0
+    kept = [(number, weight / norm) for number, weight in weighted if number is not None and number < held]
+    return [number for number, _ in kept], [weight for _, weight in kept]
 
 
 def _without_personal_data(text: str) -> str:

@@ -29,10 +29,22 @@ def test_the_law_model_is_naive_bayes_over_each_laws_grams() -> None:
         expected[law] = math.log(cited[law]) + sum(
             count * math.log((counted[gram] + smoothing) / total) for gram, count in known.items())
     best = max(expected.values())
-    scores = LawModel.build(items, normaliser, smoothing).scores(question)
+    numbers: dict[str, int] = {}
+    model = LawModel.build(items, normaliser, smoothing, numbers)
+    scores = model.scores([(numbers.get(gram), count) for gram, count in question.items()])
     length = sum(known.values())
     assert scores == pytest.approx({law: (value - best) / length for law, value in expected.items()})
 
 
 def test_no_law_cited_makes_a_model_that_names_none() -> None:
-    assert LawModel.build((), Normaliser.build({}), 0.3).scores(grams("老板拖欠工资")) == {}
+    numbers = {"老板": 0, "工资": 1}  # grams of items that cite no law
+    assert LawModel.build((), Normaliser.build({}), 0.3, numbers).scores([(0, 1), (1, 1), (None, 2)]) == {}
+
+
+def test_grams_only_items_citing_no_law_say_are_unknown_to_it() -> None:
+    """The vocabulary is the matcher's: it also numbers grams the law model never saw."""
+    items, normaliser = tuple(fixture_items()), Normaliser.build(SYNONYMS)
+    numbers = {"彩虹": 0}  # as if an item citing no law said it
+    model = LawModel.build(items, normaliser, 0.3, numbers)
+    question = [(numbers.get(gram), count) for gram, count in grams(normaliser("公司拖欠工资")).items()]
+    assert model.scores(question) == model.scores([*question, (0, 5)])
