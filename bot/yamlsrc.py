@@ -116,21 +116,46 @@ class _FastLoader(_Positions, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  #
     every worker's reload parses every file. A file it refuses is parsed again by `_Loader`."""
 
 
-# YAML 1.1 (PyYAML's default) reads `on`, `off`, `yes` and `no` as booleans and 10:30 as the
-# base-60 number 630; editors mean the words and the time. Read as YAML 1.2 does: only
-# true/false are booleans, and a colon inside digits leaves them text.
-_BOOL, _INT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
+# YAML 1.1 (PyYAML's default) reads `on`, `off`, `yes` and `no` as booleans, 10:30 as the
+# base-60 number 630, 010 as the octal 8 and 1_2 as 12; editors mean the words, the time and the
+# digits they see. So only true/false are booleans (as in YAML 1.2), and only plain decimals are
+# numbers: a leading zero, a `_`, a colon, 0x or 0b leaves the scalar text as written, and the
+# fields that take a number read that text with `whole_number` (08 is 8) or say what is wrong.
+_BOOL, _INT, _FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 for _loader in (_Loader, _FastLoader):
     _loader.add_constructor("tag:yaml.org,2002:map", _loader.construct_mapping)
     _loader.add_constructor("tag:yaml.org,2002:seq", _loader.construct_sequence)
     _loader.yaml_implicit_resolvers = {
-        first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_BOOL, _INT)]
+        first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     _loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    _loader.add_implicit_resolver(_INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
     _loader.add_implicit_resolver(
-        _INT, re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-        list("-+0123456789"))
+        _FLOAT, re.compile(r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?"
+                           r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
+
+WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")
+
+
+def whole_number(value: Any) -> int | None:
+    """The whole number an editor sees in `value`: 80, and digits the loader leaves as text, 08 and
+    010 (decimal, never octal) or "12" in quotes. None for anything else: 1_2, 8.5, 五, true, nothing."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def not_a_number(key: str, value: Any) -> str:
+    """The finding's message for a `key:` whose value `whole_number` refused, naming what was written."""
+    if value is None or isinstance(value, str) and not value.strip():
+        return f"{key} is empty"
+    if isinstance(value, (dict, list)):
+        return f"{key} is {_kind(value)}, not a whole number"
+    joined = ": `_` does not join digits" if isinstance(value, str) and "_" in value else ""
+    return f"{key} {value!r} is not a whole number{joined}"
 
 
 def _parse(text: str) -> Any:
@@ -202,6 +227,14 @@ class Schema:
                        f"write `{key}: [a, b]` or one `- text` line per entry")
             return ()
         return tuple(str(v).strip() for v in value)
+
+    def number(self, data: Map, key: str, fix: str) -> int | None:
+        """The whole number under `key` (see `whole_number`); None, with a finding naming what
+        was written and `fix`, when it is empty or not a whole number."""
+        number = whole_number(data.get(key))
+        if number is None:
+            self.error(data.at(key), not_a_number(key, data.get(key)), fix)
+        return number
 
     def date(self, data: Map, key: str, what: str) -> dt.date | None:
         value = data.get(key)

@@ -11,12 +11,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from bot.yamlsrc import Map, Schema, Seq
+from bot.yamlsrc import Map, Schema, Seq, whole_number
 from scheduler.calendar import Slot, Theme
 from scheduler.themes import day_theme
 
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 DATE_FORMS = ("on", "days", "month", "years")
+MONTH_FIX = "write a month number 1–12, e.g. month: 5"
+MONTH_DAY_FIX = "write MM-DD with two digits each, e.g. 12-04"
 
 
 def load_slots(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slot]:
@@ -38,6 +40,9 @@ def load_slots(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slot
 
 
 def _month_day(schema: Schema, value: Any, line: int) -> tuple[int, int] | None:
+    if value is None or not str(value).strip():
+        schema.error(line, "the month-day is empty", MONTH_DAY_FIX)
+        return None
     match = MONTH_DAY.match(str(value).strip())
     try:
         if match:
@@ -50,7 +55,7 @@ def _month_day(schema: Schema, value: Any, line: int) -> tuple[int, int] | None:
         schema.error(line, f"{full.isoformat()} is a full date, but `on:` repeats every year",
                      f"write {full:%m-%d}, or use `years: {{{full.year}: {full:%m-%d}}}` for one year only")
     else:
-        schema.error(line, f"{value!r} is not a month-day", "write MM-DD with two digits each, e.g. 12-04")
+        schema.error(line, f"{value!r} is not a month-day", MONTH_DAY_FIX)
     return None
 
 
@@ -79,9 +84,11 @@ def _fixed_days(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slo
 
 
 def _month(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slot]:
-    month, weeks = data["month"], data.get("weeks")
-    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
-        schema.error(data.at("month"), f"month {month!r} is not 1–12", "write the month's number, e.g. month: 5")
+    month, weeks = schema.number(data, "month", MONTH_FIX), data.get("weeks")
+    if month is None:
+        return []
+    if not 1 <= month <= 12:
+        schema.error(data.at("month"), f"month {data['month']} is not 1–12", MONTH_FIX)
         return []
     if not isinstance(weeks, Seq) or not 1 <= len(weeks) <= 5:
         schema.error(data.at("weeks") if "weeks" in data else data.at("month"),
@@ -122,15 +129,17 @@ def _years(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slot]:
 
 def _window(schema: Schema, year: Any, window: Any, line: int) -> list[dt.date]:
     fix = "write the year's dates as MM-DD or MM-DD..MM-DD, e.g. 2026: 12-01..12-07"
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+    number = whole_number(year)
+    if number is None or not 2000 <= number <= 2100:
         schema.error(line, f"{year!r} is not a year", fix)
         return []
-    start_text, _, end_text = str(window).partition("..")
-    start, end = _month_day(schema, start_text, line), _month_day(schema, end_text or start_text, line)
+    start_text, _, end_text = ("" if window is None else str(window)).partition("..")
+    start = _month_day(schema, start_text, line)
+    end = start and _month_day(schema, end_text or start_text, line)  # a window without `..` is named once
     if not start or not end:
         return []
     try:
-        first, last = dt.date(year, *start), dt.date(year, *end)
+        first, last = dt.date(number, *start), dt.date(number, *end)
     except ValueError:
         schema.error(line, f"{window!r} does not exist in {year}", fix)
         return []

@@ -57,12 +57,10 @@ def _campaign(schema: Schema, data: Map, ids: dict[str, set[str]]) -> Campaign |
 
 
 def _priority(schema: Schema, data: Map) -> int:
-    value = data.get("priority", DEFAULT_PRIORITY)
-    if isinstance(value, bool) or not isinstance(value, int):
-        schema.error(data.at("priority"), f"priority {value!r} is not a whole number",
-                     "write a number: higher wins the day's mass send, e.g. priority: 80")
+    if "priority" not in data:
         return DEFAULT_PRIORITY
-    return value
+    value = schema.number(data, "priority", "write a number: higher wins the day's mass send, e.g. priority: 80")
+    return DEFAULT_PRIORITY if value is None else value
 
 
 def _audiences(schema: Schema, data: Map, ids: dict[str, set[str]]) -> tuple[str, ...]:

@@ -130,7 +130,49 @@ def test_a_month_that_is_not_1_to_12_is_an_error_naming_it(tmp_path: Path) -> No
     assert told(tmp_path, """
 campaigns:
   - {id: month, title: 月, month: 13, weeks: [{title: 一}], text: x}
-""") == [f"{tmp_path / 'campaigns.yaml'}:3: month 13 is not 1–12 — write the month's number, e.g. month: 5"]
+""") == [f"{tmp_path / 'campaigns.yaml'}:3: month 13 is not 1–12 — write a month number 1–12, e.g. month: 5"]
+
+
+def month_campaign(month: str) -> str:
+    return f"campaigns:\n  - {{id: month, title: 月, month: {month}, weeks: [{{title: 一}}], text: x}}\n"
+
+
+def test_a_month_with_a_leading_zero_is_the_month_it_shows_never_octal(tmp_path: Path) -> None:
+    for month, first_day in (("08", "2026-08-01"), ("010", "2026-10-01")):
+        campaigns, findings = load(tmp_path, month_campaign(month))
+        assert findings == [] and [d for d in days(campaigns, "2026-01-01", "2026-12-31") if d[2]] == [
+            (first_day, "月·一", True)]
+
+
+def test_a_month_out_of_range_is_named_as_the_editor_wrote_it(tmp_path: Path) -> None:
+    assert told(tmp_path, month_campaign("013")) == [
+        f"{tmp_path / 'campaigns.yaml'}:2: month 013 is not 1–12 — write a month number 1–12, e.g. month: 5"]
+
+
+def test_an_underscore_in_a_month_is_an_error_not_its_digits_joined(tmp_path: Path) -> None:
+    assert told(tmp_path, month_campaign("1_2")) == [
+        f"{tmp_path / 'campaigns.yaml'}:2: month '1_2' is not a whole number: `_` does not join digits — "
+        "write a month number 1–12, e.g. month: 5"]
+
+
+def test_an_empty_month_says_it_is_empty(tmp_path: Path) -> None:
+    assert told(tmp_path, """
+campaigns:
+  - id: month
+    title: 月
+    month:
+    weeks: [{title: 一}]
+    text: x
+""") == [f"{tmp_path / 'campaigns.yaml'}:5: month is empty — write a month number 1–12, e.g. month: 5"]
+
+
+def test_an_empty_month_day_says_it_is_empty(tmp_path: Path) -> None:
+    assert told(tmp_path, """
+campaigns:
+  - {id: day, title: 日, on: , text: x}
+  - {id: window, title: 窗, years: {2026: }, text: x}
+""") == [f"{tmp_path / 'campaigns.yaml'}:{line}: the month-day is empty — write MM-DD with two digits each, "
+         "e.g. 12-04" for line in (3, 4)]
 
 
 def test_a_fifth_week_of_february_is_an_error_at_its_theme(tmp_path: Path) -> None:

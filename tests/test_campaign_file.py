@@ -76,6 +76,22 @@ campaigns:
          "write a number: higher wins the day's mass send, e.g. priority: 80"]
 
 
+def test_an_empty_priority_says_it_is_empty(tmp_path: Path) -> None:
+    assert told(tmp_path, """
+campaigns:
+  - {id: day, title: 日, on: 12-04, text: x, priority: }
+""") == [f"{tmp_path / 'campaigns.yaml'}:3: priority is empty — "
+         "write a number: higher wins the day's mass send, e.g. priority: 80"]
+
+
+def test_a_priority_with_a_leading_zero_is_the_number_it_shows(tmp_path: Path) -> None:
+    campaigns, findings = load(tmp_path, """
+campaigns:
+  - {id: day, title: 日, on: 12-04, text: x, priority: 080}
+""")
+    assert findings == [] and campaigns[0].priority == 80
+
+
 def test_a_campaign_id_that_is_not_lower_case_letters_digits_dashes_or_underscores_is_an_error_naming_it(
         tmp_path: Path) -> None:
     """A line break after the id (`id: |`) is not one of them either."""

@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from bot import yamlsrc
-from bot.yamlsrc import Map, Seq, label, named_as_originals, read_entries, read_yaml, yaml_files
+from bot.yamlsrc import (Map, Seq, label, named_as_originals, not_a_number, read_entries, read_yaml,
+                         whole_number, yaml_files)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,40 @@ def test_a_time_stays_text_not_a_base_60_number(tmp_path):
 def test_true_false_and_numbers_keep_their_types(tmp_path):
     assert read(tmp_path, "default: true\nhidden: False\npriority: 80\nnegative: -3\n") == {
         "default": True, "hidden": False, "priority": 80, "negative": -3}
+
+
+NUMBER_LOOKALIKES = "a: 010\nb: 08\nc: 1_2\nd: 0x1F\ne: 0371\nf: 1_2.5\ng: 1:30.5\nh: 0b101\n"
+
+
+def test_a_leading_zero_an_underscore_or_a_base_prefix_leaves_the_digits_text_as_written(tmp_path):
+    """YAML 1.1 would read 010 as the octal 8 and 1_2 as 12; editors mean what they see."""
+    assert read(tmp_path, NUMBER_LOOKALIKES) == {
+        "a": "010", "b": "08", "c": "1_2", "d": "0x1F", "e": "0371", "f": "1_2.5", "g": "1:30.5", "h": "0b101"}
+
+
+def test_both_parsers_read_number_lookalikes_alike():
+    assert yaml.load(NUMBER_LOOKALIKES, Loader=yamlsrc._FastLoader) == yamlsrc._parse(NUMBER_LOOKALIKES)
+
+
+def test_plain_decimals_stay_numbers(tmp_path):
+    assert read(tmp_path, "a: 0\nb: +5\nc: 2026\nd: 0.5\ne: -1.5e+3\n") == {
+        "a": 0, "b": 5, "c": 2026, "d": 0.5, "e": -1500.0}
+
+
+@pytest.mark.parametrize("value, number", [
+    (80, 80), ("08", 8), ("010", 10), (" 12 ", 12), ("-3", -3),
+    ("1_2", None), (8.5, None), ("五", None), (True, None), (None, None), ("", None)])
+def test_whole_number_is_the_decimal_number_an_editor_sees(value, number):
+    assert whole_number(value) == number
+
+
+@pytest.mark.parametrize("value, message", [
+    (None, "month is empty"), (" ", "month is empty"),
+    ("1_2", "month '1_2' is not a whole number: `_` does not join digits"),
+    ("五月", "month '五月' is not a whole number"), (8.5, "month 8.5 is not a whole number"),
+    ([5], "month is a list, not a whole number")])
+def test_a_value_that_is_not_a_number_is_named_as_written(value, message):
+    assert not_a_number("month", value) == message
 
 
 def test_mappings_and_lists_remember_their_lines(tmp_path):
