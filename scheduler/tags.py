@@ -3,7 +3,10 @@
 Choosing an audience in chat only queues "tag the user with the new audience, untag the old"
 (`enqueue_audience_change`): the webhook never waits on the API. The scheduler drains the queue in
 batches of at most 50 (the API's limit per tagging call), keeps only each user's latest choice,
-and puts a failed batch back at the head so it is retried in order. One drain runs at a time,
+and puts a failed batch back at the head so it is retried in order. A batch moves to a processing
+list as it is taken, in one step, and leaves it only when applied or put back: a drain that dies
+holding it (a crash, a deploy's kill) loses nothing, since the next drain puts it back first,
+counted as a failed attempt. One drain runs at a time,
 under a Redis lock: two scheduler processes draining side by side would apply one user's
 changes in two batches in either order, and a failed batch would come back after later ones.
 The first batch runs on the lock just taken; the lock is extended before each later one, and a
@@ -61,21 +64,34 @@ def _ids(store: "Store") -> str:
     return store.key("tags", "ids")
 
 
+def _processing(store: "Store") -> str:
+    return store.key("tags", "processing")
+
+
 def _lock(store: "Store") -> str:
     return store.key("tags", "drain-lock")
+
+
+# Up to ARGV[1] entries from the queue's head (KEYS[1]) to the processing list (KEYS[2]), at once.
+_TAKE = ("local batch = redis.call('lrange', KEYS[1], 0, ARGV[1] - 1) "
+         "if #batch > 0 then redis.call('ltrim', KEYS[1], #batch, -1) redis.call('rpush', KEYS[2], unpack(batch)) end "
+         "return batch")
 
 
 def _entry(openid: str, old: str | None, new: str | None, attempts: int = 0) -> dict:
     return {"openid": openid, "old": old or "", "new": new or "", "attempts": attempts}
 
 
-def _push(store: "Store", entries: list[dict], at_head: bool = False) -> None:
-    """Entries onto the queue's tail, or back at its head in their order. Only citizens' entries:
-    an editor's stand-in user is not on WeChat, and one openid it does not know sinks a whole call (40003)."""
-    lines = [json.dumps(e, ensure_ascii=False) for e in entries if is_citizen(e["openid"])]
-    if lines and at_head:
-        store.redis.lpush(_queue(store), *reversed(lines))
-    elif lines:
+def _lines(entries: list[dict]) -> list[str]:
+    """Entries as queued. Only citizens' entries: an editor's stand-in user is not on WeChat, and
+    one openid it does not know sinks a whole call (40003)."""
+    return [json.dumps(e, ensure_ascii=False) for e in entries if is_citizen(e["openid"])]
+
+
+def _push(store: "Store", entries: list[dict]) -> None:
+    """Entries onto the queue's tail."""
+    lines = _lines(entries)
+    if lines:
         store.redis.rpush(_queue(store), *lines)
 
 
@@ -131,6 +147,7 @@ def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> D
 
 
 def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"], lease: Lease) -> DrainReport:
+    _recover(store)
     changes = invalid = 0
     deadline = time.monotonic() + DRAIN_BUDGET_S
     for batch in range(MAX_BATCHES_PER_DRAIN):
@@ -138,7 +155,7 @@ def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"], lea
         # only repeat that, one Redis call a minute for a queue that is mostly empty.
         if batch and (time.monotonic() >= deadline or not _still_held(lease)):
             break
-        raw = store.redis.lpop(_queue(store), TAG_BATCH)
+        raw = store.redis.eval(_TAKE, 2, _queue(store), _processing(store), TAG_BATCH)
         if not raw:
             break
         entries = [json.loads(r) for r in raw]
@@ -148,6 +165,7 @@ def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"], lea
             log.warning("audience tagging failed (%s); %d changes back in the queue", exc, len(entries))
             forget_ids_if_invalid(store, exc)
             return DrainReport(changes, *_requeue(store, entries), invalid=invalid)
+        store.redis.delete(_processing(store))
         dropped = sum(e["openid"] in refused for e in entries)
         changes, invalid = changes + len(entries) - dropped, invalid + dropped
     return DrainReport(changes, invalid=invalid)
@@ -214,9 +232,20 @@ def _call_splitting(call: TagCall, tag: int, openids: list[str]) -> list[str]:
     return _call_splitting(call, tag, openids[:half]) + _call_splitting(call, tag, openids[half:])
 
 
+def _recover(store: "Store") -> None:
+    """A batch a drain died holding goes back to the queue's head, as a failed attempt: a batch
+    that kills the drain each time is dropped after MAX_ATTEMPTS, like one the API keeps refusing."""
+    left = store.redis.lrange(_processing(store), 0, -1)
+    if left:
+        requeued, dropped = _requeue(store, [json.loads(raw) for raw in left])
+        log.warning("audience tagging: a drain stopped during a batch; %d changes back in the queue, "
+                    "%d dropped after %d attempts", requeued, dropped, MAX_ATTEMPTS)
+
+
 def _requeue(store: "Store", entries: list[dict]) -> tuple[int, int]:
-    """Failed changes go back at the head, in their order, so later changes still apply last.
-    A user who deleted their data meanwhile comes back only as removing the tags the change named."""
+    """Failed changes go back at the head, in their order, so later changes still apply last,
+    and leave the processing list in the same step. A user who deleted their data meanwhile
+    comes back only as removing the tags the change named."""
     keep: list[dict] = []
     requeued = 0
     for entry in entries:
@@ -228,7 +257,12 @@ def _requeue(store: "Store", entries: list[dict]) -> tuple[int, int]:
             keep.append({**entry, "attempts": attempts})
         else:
             keep += _untags(entry["openid"], {entry["old"], entry["new"]}, attempts)
-    _push(store, keep, at_head=True)
+    lines = _lines(keep)
+    with store.redis.pipeline() as transaction:  # MULTI … EXEC
+        if lines:
+            transaction.lpush(_queue(store), *reversed(lines))
+        transaction.delete(_processing(store))
+        transaction.execute()
     return requeued, len(entries) - requeued
 
 
@@ -242,16 +276,18 @@ def queued(store: "Store") -> list[dict]:
 
 @privacy.register
 def untag_forgotten(store: "Store", openid: str) -> None:
-    """Replace the user's queued changes with removing every audience tag they may hold at
-    WeChat: the stored audience and the ones their queued changes name. Otherwise WeChat keeps
+    """Replace the user's queued changes (and those in a batch a drain died holding) with
+    removing every audience tag they may hold at WeChat: the stored audience and the ones their
+    changes name. Otherwise WeChat keeps
     showing them that audience's menu and mass sends, and a later 身份 adds a second tag. The
     entries hold the openid until the drain applies them: the least that deleting at WeChat needs."""
     audiences: set[str] = set()
-    for raw in store.redis.lrange(_queue(store), 0, -1):
-        entry = json.loads(raw)
-        if entry["openid"] == openid:
-            audiences.update((entry["old"], entry["new"]))
-            store.redis.lrem(_queue(store), 0, raw)
+    for key in (_queue(store), _processing(store)):
+        for raw in store.redis.lrange(key, 0, -1):
+            entry = json.loads(raw)
+            if entry["openid"] == openid:
+                audiences.update((entry["old"], entry["new"]))
+                store.redis.lrem(key, 0, raw)
     stored = store.redis.hget(store.user_key(openid, "profile"), "audience")
     if stored:
         audiences.add(stored.decode())
