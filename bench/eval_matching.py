@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 import random
 import re
 import sys
@@ -100,7 +101,8 @@ def dispatcher_replier(content: Content) -> Callable[[Question], set[str]]:
     """The laws the whole dispatcher's reply cites, each question from a fresh user.
 
     Runs on the embedded Redis under a `pufa-bench:` prefix, and forgets each bench user, so
-    live users' state and the editors' gap list are untouched.
+    live users' state and the editors' gap list are untouched. The users are named by this
+    process too: two runs side by side would otherwise read each other's conversations.
     """
     from bot.messages import Inbound
     from bot.runtime import build_runtime
@@ -117,7 +119,7 @@ def dispatcher_replier(content: Content) -> Callable[[Question], set[str]]:
 
     def reply(question: Question) -> set[str]:
         n = next(numbers)
-        openid = f"bench-eval-{n}"
+        openid = f"bench-eval-{os.getpid()}-{n}"
         if question.audience != "public":
             runtime.set_audience(openid, "", question.audience)
         answer = runtime.dispatcher.handle(Inbound(openid, "text", text=question.text, msg_id=f"bench-{n}"), now)
