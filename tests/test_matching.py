@@ -86,7 +86,7 @@ def test_an_everyday_topic_without_a_word_of_a_dispute_is_chitchat(matcher: Matc
 @pytest.mark.parametrize("text", ["广场舞音乐太吵能报警吗", "微信语音能当证据吗", "国歌能当背景音乐吗",
                                   "感冒了去药店买到假药怎么办", "我爸血压高住院，医院乱收费怎么办",
                                   "下载了一个软件，每个月自动扣钱", "在朋友圈发别人孩子的照片要负责吗",
-                                  "电影院不让带零食合理吗"])
+                                  "电影院不让带零食合理吗", "下雨天小区墙塌了砸坏车"])
 def test_an_everyday_topic_with_a_word_of_a_dispute_is_a_question(matcher: Matcher, text: str) -> None:
     assert matcher.match(text, "public").kind != CHITCHAT
 
