@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.entries import load_cites, load_each
 from bot.laws import LawLibrary
 from bot.model import Case, Finding, Item, UncitedFigure
-from bot.yamlsrc import Map, Schema, label, yaml_files
+from bot.yamlsrc import YAML_LOOKALIKE, Map, Schema, label, yaml_files
 
 # An item's id, and a campaign's (scheduler.campaign_file): lower-case words of letters and digits
 # joined by - or _. Test with fullmatch: `$` would let a trailing line break (`id: |`) through.
@@ -76,7 +76,7 @@ def _misplaced(packs: Path, audiences: list[Path]) -> list[Finding]:
     be skipped without a word: packs hold one folder per audience, and each holds topic files."""
     found = [Finding(label(path), 1, f"{path.name} is not read: packs/ holds one folder per audience",
                      f"move it into the folder of its audience, e.g. packs/public/{path.name}")
-             for path in sorted(packs.iterdir()) if path.is_file() and path.suffix == ".yaml"]
+             for path in sorted(packs.iterdir()) if path.is_file() and YAML_LOOKALIKE.search(path.name)]
     found += [Finding(label(path), 1, f"the folder {audience.name}/{path.name}/ is not read: an audience's folder "
                       "holds topic files, not folders", f"move its files up into packs/{audience.name}/")
               for audience in audiences for path in sorted(audience.iterdir()) if path.is_dir()]

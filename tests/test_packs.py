@@ -42,6 +42,7 @@ def test_an_empty_pack_file_may_be_filled_or_deleted(tmp_path):
 
 @pytest.mark.parametrize(("relative", "message"), [
     ("labour.yaml", "labour.yaml is not read: packs/ holds one folder per audience"),
+    ("labour.yml", "labour.yml is not read: packs/ holds one folder per audience"),
     ("workers/summer/labour.yaml", "the folder workers/summer/ is not read: an audience's folder holds topic files, "
                                    "not folders")])
 def test_a_pack_at_the_wrong_depth_is_an_error_not_skipped(tmp_path, relative, message):
