@@ -7,9 +7,7 @@ import pytest
 
 from bot.content import load_content
 from bot.menus import render_node, resolve_choice
-from tests.test_content import tree
-
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "content"
+from tests.test_content import FIXTURE, tree
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +43,10 @@ def test_bottom_bar_loads_with_subs(content):
 
 
 def test_a_menu_names_no_law_in_book_title_marks(tmp_path):
-    from tests.chat import make_tree
-
-    tree = make_tree(tmp_path / "tree")
-    pack = tree / "content" / "packs" / "public" / "constitution.yaml"
+    content_dir, menus_dir = tree(tmp_path)
+    pack = content_dir / "packs" / "public" / "constitution.yaml"
     pack.write_text(pack.read_text().replace("title: 国家宪法日是哪一天", "title: 《宪法》规定的国家宪法日"))
-    content, _ = load_content(tree / "content", tree / "menus")
+    content, _ = load_content(content_dir, menus_dir)
     text = render_node(content.menus["topic-constitution"], content)
     assert "1. 宪法规定的国家宪法日" in text and "《" not in text
 
