@@ -134,43 +134,47 @@ def dying(tag: int, openids: list[str]) -> None:
     raise Killed()
 
 
-def test_a_batch_a_drain_died_holding_is_applied_by_the_next_drain_before_later_changes(
-        store: Store, client: WeChatClient, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
-    tags.ensure_tags(store, client, AUDIENCES)
-    choose(store, "o1", "", "farmers")
+def die_during_a_drain(store: Store, client: WeChatClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drain whose process dies while tagging its batch."""
     with monkeypatch.context() as patched:
         patched.setattr(client, "tag_users", dying)
         with pytest.raises(Killed):
             tags.drain(store, client, AUDIENCES)
+
+
+def processing(store: Store) -> list[dict]:
+    """The batch a drain holds, or one a drain died holding."""
+    return [json.loads(raw) for raw in store.redis.lrange(store.key("tags", "processing"), 0, -1)]
+
+
+def test_a_batch_a_drain_died_holding_is_applied_by_the_next_drain_before_later_changes(
+        store: Store, client: WeChatClient, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    tags.ensure_tags(store, client, AUDIENCES)
+    choose(store, "o1", "", "farmers")
+    die_during_a_drain(store, client, monkeypatch)
     assert tags.queued(store) == []  # taken, yet not lost: it waits in the processing list
     choose(store, "o1", "farmers", "women")
     assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(changes=2)
     assert members(standin, "农民") == set() and members(standin, "妇女与家庭") == {"o1"}
-    assert store.redis.exists(store.key("tags", "processing")) == 0
+    assert processing(store) == []
 
 
 def test_a_batch_that_kills_every_drain_is_dropped_after_the_attempts(
         store: Store, client: WeChatClient, monkeypatch: pytest.MonkeyPatch) -> None:
     choose(store, "o1", "", "farmers")
-    monkeypatch.setattr(client, "tag_users", dying)
     for _ in range(tags.MAX_ATTEMPTS):
-        with pytest.raises(Killed):
-            tags.drain(store, client, AUDIENCES)
+        die_during_a_drain(store, client, monkeypatch)
     assert tags.drain(store, client, AUDIENCES) == tags.DrainReport()
-    assert tags.queued(store) == [] and store.redis.exists(store.key("tags", "processing")) == 0
+    assert tags.queued(store) == [] and processing(store) == []
 
 
 def test_forget_also_replaces_the_users_changes_in_a_batch_a_drain_died_holding(
         store: Store, client: WeChatClient, monkeypatch: pytest.MonkeyPatch) -> None:
     choose(store, "o1", "", "farmers")
     choose(store, "o2", "", "women")
-    with monkeypatch.context() as patched:
-        patched.setattr(client, "tag_users", dying)
-        with pytest.raises(Killed):
-            tags.drain(store, client, AUDIENCES)
+    die_during_a_drain(store, client, monkeypatch)
     privacy.forget(store, "o1")
-    assert [entry["openid"] for entry in map(json.loads, store.redis.lrange(store.key("tags", "processing"), 0, -1))
-            ] == ["o2"]
+    assert [entry["openid"] for entry in processing(store)] == ["o2"]
     assert [(e["openid"], e["old"], e["new"]) for e in tags.queued(store)] == [("o1", "farmers", "")]
 
 
