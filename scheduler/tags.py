@@ -6,11 +6,11 @@ batches of at most 50 (the API's limit per tagging call), keeps only each user's
 and puts a failed batch back at the head so it is retried in order. A batch moves to a processing
 list as it is taken, in one step, and leaves it only when applied or put back: a drain that dies
 holding it (a crash, a deploy's kill) loses nothing, since the next drain puts it back first,
-counted as a failed attempt. One drain runs at a time,
-under a Redis lock: two scheduler processes draining side by side would apply one user's
-changes in two batches in either order, and a failed batch would come back after later ones.
-The first batch runs on the lock just taken; the lock is extended before each later one, and a
-drain that finds it lost (a batch outlasted it) stops: another process may be draining by then.
+counted as a failed attempt.
+One drain runs at a time, under a Redis lock: two scheduler processes draining side by side would
+apply one user's changes in two batches in either order, and a failed batch would come back after
+later ones. The first batch runs on the lock just taken; the lock is extended before each later
+one, and a drain that finds it lost (a batch outlasted it) stops: another process may be draining by then.
 WeChat refuses a whole tagging call over one openid it does not know (40003), so a refused call
 is split until that openid stands alone, and only its changes are dropped.
 Deleting a user's data replaces their queued changes with removing their audience tags, so
@@ -278,9 +278,9 @@ def queued(store: "Store") -> list[dict]:
 def untag_forgotten(store: "Store", openid: str) -> None:
     """Replace the user's queued changes (and those in a batch a drain died holding) with
     removing every audience tag they may hold at WeChat: the stored audience and the ones their
-    changes name. Otherwise WeChat keeps
-    showing them that audience's menu and mass sends, and a later 身份 adds a second tag. The
-    entries hold the openid until the drain applies them: the least that deleting at WeChat needs."""
+    changes name. Otherwise WeChat keeps showing them that audience's menu and mass sends, and a
+    later 身份 adds a second tag. The entries hold the openid until the drain applies them: the
+    least that deleting at WeChat needs."""
     audiences: set[str] = set()
     for key in (_queue(store), _processing(store)):
         for raw in store.redis.lrange(key, 0, -1):
