@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Request, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bot import wechat
@@ -82,13 +82,14 @@ def verify() -> Response:
 def receive() -> Response:
     """A message or event; the status checks run in the conventions' order, cheapest first.
 
-    The query and the app's parts are looked up once: each pass through Flask's `request` or
+    The request and the app's parts are looked up once: each pass through Flask's `request` or
     `current_app` proxy costs about as much as a short function of our own."""
     started = time.monotonic()
-    args, extensions = request.args, current_app.extensions
+    req = request._get_current_object()  # the proxies' documented way to the object behind them
+    args, extensions = req.args, current_app.extensions
     if not _signed(args, extensions["pufa"]):
         return _plain("forbidden", 403)
-    body = _read_body()
+    body = _read_body(req)
     if body is None:
         return _plain("payload too large", 413)
     if not body.strip():
@@ -97,7 +98,7 @@ def receive() -> Response:
     try:
         inbound, encrypted = wechat.unwrap(body, args, crypto)
     except wechat.Rejected as exc:
-        log.info("rejected a POST from %s with %d: %s", request.remote_addr, exc.status, exc)
+        log.info("rejected a POST from %s with %d: %s", req.remote_addr, exc.status, exc)
         return _plain("forbidden" if exc.status == 403 else "bad request", exc.status)
     try:
         reply = _reply_in_time(inbound, started, extensions)
@@ -116,11 +117,11 @@ def _last_resort(exc: Exception) -> Response | HTTPException:
     return _plain("success")
 
 
-def _read_body() -> bytes | None:
+def _read_body(req: Request) -> bytes | None:
     """The body, or None when it is over MAX_BODY (by its Content-Length or by what arrives)."""
-    if (request.content_length or 0) > MAX_BODY:
+    if (req.content_length or 0) > MAX_BODY:
         return None
-    body = request.stream.read(MAX_BODY + 1)
+    body = req.stream.read(MAX_BODY + 1)
     return None if len(body) > MAX_BODY else body
 
 
