@@ -17,7 +17,7 @@ from bot import certificates, texts
 from bot.dispatch import Outcome, Turn
 from bot.errors import StoreUnavailable
 from bot.quiz_questions import LETTERS
-from bot.session import QUIZ, cleared
+from bot.session import QUIZ, Conversation, cleared
 
 if TYPE_CHECKING:
     from bot.model import QuizQuestion
@@ -188,5 +188,5 @@ def judged(question: "QuizQuestion", right: bool) -> str:
     return f"{head}\n{question.explanation.strip()}{detail}"
 
 
-def _quiz_context(turn: Turn):
-    return cleared(turn.conversation, context=QUIZ, last_item=turn.conversation.last_item)
+def _quiz_context(turn: Turn) -> Conversation:
+    return cleared(turn.conversation, context=QUIZ)  # `cleared` keeps the last item for 「详解」
