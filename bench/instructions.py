@@ -19,6 +19,7 @@ import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,8 +42,8 @@ def counted(app_name: str, messages: int, env: dict[str, str]) -> int:
     return int(found.group(1))
 
 
-def child(app_name: str, messages: int) -> None:
-    """Warm the app, then switch counting on and answer the messages (built beforehand)."""
+def child(app_name: str, messages: int) -> NoReturn:
+    """Warm the app, then switch counting on, answer the messages (built beforehand) and exit."""
     if app_name == "bot":
         from app import create_app
         app = create_app()
@@ -66,7 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         child(args.child, args.messages)
-        return 0
     if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
         sys.exit("valgrind is not installed: apt install valgrind")
     with ExitStack() as stack:
