@@ -1,11 +1,12 @@
-"""A turn's Redis commands in one round trip, on one pooled connection, without redis-py's Pipeline.
+"""A turn's Redis commands in one round trip (or one send), on one pooled connection, without
+redis-py's Pipeline.
 
-Why: a citizen's question costs a round trip (the session read) and a send (the turn's writes;
-a second round trip when it keeps an unanswered question or Redis refuses CLIENT REPLY), and
-under load these cost the worker more than matching does. redis-py's Pipeline spends about a third of each on work a turn does
-not need: per-command argument checks, response callbacks, the retry wrapper. A `Batch` queues
-the commands the turn uses as plain RESP arguments, sends them in one write and reads the raw
-replies (bytes, int, list or None).
+Why: a citizen's question costs a round trip (the session read) and a send (the turn's writes; a
+second round trip when it keeps an unanswered question or Redis refuses CLIENT REPLY), and under
+load these cost the worker more than matching does. redis-py's Pipeline spends about a third of
+each on work a turn does not need: per-command argument checks, response callbacks, the retry
+wrapper. A `Batch` queues the commands the turn uses as plain RESP arguments, sends them in one
+write and reads the raw replies (bytes, int, list or None).
 
 Outages behave as with the client: the pool replaces a checked-out connection Redis has closed,
 the round trip is retried under the client's own `Retry` policy (bot/store.py), what is left

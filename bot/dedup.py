@@ -8,11 +8,11 @@ not there by the deadline it answers `success`. Only a first attempt that failed
 releases its claim, so a later retry may compute. With Redis down there is nothing to share:
 each attempt computes.
 
-The claim rides on the turn's round trip (the session read) and the reply on the turn's writes,
-so de-duplication costs no round trip of its own: under load each round trip costs the worker
-and Redis more than the commands in it. `compute` receives the `Claim`
-and must take it before any side effect — queued on its first pipeline (`queue_take`, then
-`check`), or alone (`take`) on paths that read nothing.
+The claim rides on the turn's round trip (the session read) and the reply on the turn's writes, so
+de-duplication costs no round trip of its own: under load each round trip costs the worker and
+Redis more than the commands in it. `compute` receives the `Claim` and must take it before any
+side effect — queued on its first pipeline (`queue_take`, then `check`), or alone (`take`) on
+paths that read nothing.
 """
 from __future__ import annotations
 

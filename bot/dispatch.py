@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Turn:
-    """One text message in its context: who, what, the content snapshot and the user's state."""
+    """One text message (or a follow or click, `text` empty) in its context: who, what, the content
+    snapshot and the user's state."""
 
     inbound: Inbound
     text: str

@@ -68,12 +68,12 @@ class Runtime:
 
     def record_turn(self, turn: "Turn", reply: "Reply", conversation: "Conversation | None",
                     notices_shown: int, about_user: bool) -> None:
-        """Everything a turn writes, sent at once without waiting for replies (`Batch.send`) where
-        Redis allows: the customer-service window, the conversation, the notices shown, the reply
-        for retries; a round trip when it keeps an unanswered question, whose list's size it
-        reads. The day's counters go to the in-memory tally. Counters and unanswered questions are citizens'
-        only (bot/citizens.py), asked once here. After a deletion (`about_user` False) only what
-        is not about the user (counters, masked unanswered questions) is kept."""
+        """Everything a turn writes, sent at once without waiting for replies (`Batch.send`) where Redis
+        allows: the customer-service window, the conversation, the notices shown, the reply for
+        retries; a round trip when it keeps an unanswered question, whose list's size it reads. The
+        day's counters go to the in-memory tally. Counters and unanswered questions are citizens' only
+        (bot/citizens.py), asked once here. After a deletion (`about_user` False) only what is not
+        about the user (counters, masked unanswered questions) is kept."""
         interaction, citizen = _interaction(turn.inbound), is_citizen(turn.openid)
         try:
             with self.store.guard():
