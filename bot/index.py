@@ -8,8 +8,6 @@ question's float64 weights, added posting after posting.
 """
 from __future__ import annotations
 
-from array import array
-from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -66,16 +64,11 @@ class Index:
               max_postings: int, grams: int) -> Index:
         """`vectors` (gram number → weight, each number below `grams`) and `audiences`: per item.
         Grams held by more than `max_postings` items are left out: they say little of any one."""
-        holders = Counter(gram for vector in vectors for gram in vector)  # items per gram
-        runs, ids, weights = array("I"), array("I"), array("d")
-        for index, vector in enumerate(vectors):
-            for gram, weight in vector.items():
-                if holders[gram] <= max_postings:
-                    runs.append(gram)
-                    ids.append(index)
-                    weights.append(weight)
-        postings = Postings.build(grams, np.frombuffer(runs, dtype=np.uint32), np.frombuffer(ids, dtype=np.uint32),
-                                  np.frombuffer(weights))
+        runs = np.fromiter((gram for vector in vectors for gram in vector), dtype=np.uint32)
+        ids = np.repeat(np.arange(len(vectors), dtype=np.uint32), [len(vector) for vector in vectors])
+        weights = np.fromiter((weight for vector in vectors for weight in vector.values()), dtype=np.float64)
+        kept = np.bincount(runs, minlength=grams)[runs] <= max_postings  # a gram has a posting per item holding it
+        postings = Postings.build(grams, runs[kept], ids[kept], weights[kept])
         masks = {audience: np.array([audience in held for held in audiences], dtype=float)
                  for audience in {a for held in audiences for a in held}}
         return cls(len(vectors), postings, masks)
