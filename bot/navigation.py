@@ -32,8 +32,7 @@ def open_node(dispatcher: "Dispatcher", turn: Turn, node_id: str, trail: tuple[s
     if hint:
         text = f"{hint}\n{text}"
     turn.count(f"menu:{node_id}")
-    return Outcome(text, cleared(turn.conversation, context=MENU, node=node_id, trail=trail,
-                                 last_item=turn.conversation.last_item))
+    return Outcome(text, cleared(turn.conversation, context=MENU, node=node_id, trail=trail))
 
 
 def choose(dispatcher: "Dispatcher", turn: Turn, number: int) -> Outcome:
