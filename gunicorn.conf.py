@@ -1,6 +1,6 @@
 """gunicorn settings for `gunicorn app:app` (read automatically from the working folder).
 
-Sync workers are enough: a reply is computed in a few milliseconds and the webhook bounds each
+Sync workers are enough: a reply costs about a millisecond of CPU and the webhook bounds each
 one to 4.5 s. The app is built in each worker as it starts (not in the master, so no Redis
 connection or thread crosses a fork), and before the worker takes its first request.
 """
