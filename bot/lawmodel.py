@@ -102,7 +102,7 @@ def _law_grams(items: tuple[Item, ...], normaliser: Normaliser, laws: tuple[str,
             continue
         counted: Counter[str] = Counter()
         for text in item_texts(item):
-            counted.update(grams(normaliser(text)))
+            grams(normaliser(text), counted)
         numbers = array("I", [vocabulary.setdefault(gram, len(vocabulary)) for gram in counted])
         times = array("I", counted.values())
         for law in item.laws:

@@ -156,8 +156,11 @@ def mask_personal(text: str) -> str:
     return text
 
 
-def grams(text: str) -> Counter[str]:
-    """Characters and overlapping character pairs: pairs carry words, characters forgive typos."""
-    counted = Counter(text)
+def grams(text: str, counted: Counter[str] | None = None) -> Counter[str]:
+    """Characters and overlapping character pairs: pairs carry words, characters forgive typos.
+    Counted into `counted` when given: a law's many texts summed there need no Counter of their
+    own, each added to the sum in a Python loop (~75 ms of a matcher build, a sixth of it)."""
+    counted = Counter() if counted is None else counted
+    counted.update(text)
     counted.update(text[i:i + 2] for i in range(len(text) - 1))
     return counted

@@ -1,7 +1,10 @@
 """Normalisation makes spelling differences vanish; masking hides personal numbers."""
 from __future__ import annotations
 
-from bot.normalise import TRAD_TO_SIMP, Normaliser, basic_normalise, chinese_to_int, mask_personal, normalise
+from collections import Counter
+
+from bot.normalise import (TRAD_TO_SIMP, Normaliser, basic_normalise, chinese_to_int, grams, mask_personal,
+                           normalise)
 
 
 def test_full_width_case_punctuation_and_spaces_vanish() -> None:
@@ -55,3 +58,13 @@ def test_full_width_digits_are_masked_too() -> None:
 
 def test_short_numbers_in_questions_stay() -> None:
     assert mask_personal("干了3个月欠我8000元，打12348") == "干了3个月欠我8000元，打12348"
+
+
+def test_grams_are_the_characters_and_overlapping_pairs() -> None:
+    assert grams("离婚离") == Counter({"离": 2, "婚": 1, "离婚": 1, "婚离": 1})
+
+
+def test_grams_given_a_count_add_to_it() -> None:
+    counted = grams("离婚")
+    assert grams("婚后", counted) is counted
+    assert counted == Counter({"离": 1, "婚": 2, "后": 1, "离婚": 1, "婚后": 1})
