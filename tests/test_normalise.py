@@ -1,14 +1,24 @@
 """Normalisation makes spelling differences vanish; masking hides personal numbers."""
 from __future__ import annotations
 
+import sys
+import unicodedata
 from collections import Counter
 
+from bot import normalise as normalise_module
 from bot.normalise import (TRAD_TO_SIMP, Normaliser, basic_normalise, chinese_to_int, grams, mask_personal,
                            normalise)
 
 
 def test_full_width_case_punctuation_and_spaces_vanish() -> None:
     assert basic_normalise("ＡＰＰ 乱收集，个人信息！！") == "app乱收集个人信息"
+
+
+def test_every_letter_and_number_of_any_script_is_kept_and_nothing_else() -> None:
+    """The pattern basic_normalise drops by, checked against Unicode's categories code point by code point."""
+    dropped = normalise_module._NOT_LETTER_OR_NUMBER
+    assert [hex(code) for code in range(sys.maxunicode + 1)
+            if (dropped.sub("", chr(code)) == "") == (unicodedata.category(chr(code))[0] in "LN")] == []
 
 
 def test_traditional_characters_become_simplified() -> None:
