@@ -198,7 +198,9 @@ class Schema:
         return None
 
     def keys(self, data: Map, required: Iterable[str], optional: Iterable[str], what: str) -> bool:
-        """Unknown keys get a did-you-mean; returns False when a required key is missing."""
+        """Unknown keys get a did-you-mean; returns False when a required key is missing or
+        written with nothing after it (each told apart: `add` would send the editor looking for
+        a key that is there)."""
         required, allowed = list(required), [*required, *optional]
         for key in data:
             if key not in allowed:
@@ -207,7 +209,10 @@ class Schema:
                 self.error(data.at(key), f"unknown key `{key}` in {what}", hint)
         missing = [key for key in required if data.get(key) in (None, "", [])]
         for key in missing:
-            self.error(data.at(key), f"{what} has no `{key}`", f"add `{key}:` to {what}")
+            if key in data:
+                self.error(data.at(key), f"`{key}` of {what} is empty", f"write the {key} after `{key}:`")
+            else:
+                self.error(data.at(key), f"{what} has no `{key}`", f"add `{key}:` to {what}")
         return not missing
 
     def text(self, data: Map, key: str, what: str) -> str:

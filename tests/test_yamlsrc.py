@@ -152,3 +152,17 @@ def test_libyaml_reads_every_shipped_file_as_pyyamls_own_parser_does_lines_inclu
     for path in paths:
         text = path.read_text(encoding="utf-8")
         assert _shape(yaml.load(text, Loader=yamlsrc._FastLoader)) == _shape(yamlsrc._parse(text)), path
+
+
+def test_a_required_key_written_with_nothing_after_it_is_reported_as_empty(tmp_path):
+    findings: list = []
+    schema = yamlsrc.Schema("f.yaml", findings)
+    assert not schema.keys(read(tmp_path, "id: a\ntitle:\n"), ["id", "title"], [], "the item")
+    assert [(f.line, f.message, f.fix) for f in findings] == [(2, "`title` of the item is empty", "write the title after `title:`")]
+
+
+def test_a_required_key_not_written_is_reported_missing(tmp_path):
+    findings: list = []
+    schema = yamlsrc.Schema("f.yaml", findings)
+    assert not schema.keys(read(tmp_path, "id: a\n"), ["id", "title"], [], "the item")
+    assert [(f.message, f.fix) for f in findings] == [("the item has no `title`", "add `title:` to the item")]
