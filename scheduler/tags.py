@@ -6,7 +6,8 @@ batches of at most 50 (the API's limit per tagging call), keeps only each user's
 and puts a failed batch back at the head so it is retried in order. A batch moves to a processing
 list as it is taken, in one step, and leaves it only when applied or put back: a drain that dies
 holding it (a crash, a deploy's kill) loses nothing, since the next drain puts it back first,
-counted as a failed attempt.
+counted as a failed attempt. Only the lock's holder changes that list: a drain whose lock expired
+during a batch leaves it to the drain that took the lock over, whose batch it may hold by then.
 One drain runs at a time, under a Redis lock: two scheduler processes draining side by side would
 apply one user's changes in two batches in either order, and a failed batch would come back after
 later ones. The first batch runs on the lock just taken; the lock is extended before each later
@@ -72,10 +73,22 @@ def _lock(store: "Store") -> str:
     return store.key("tags", "drain-lock")
 
 
-# Up to ARGV[1] entries from the queue's head (KEYS[1]) to the processing list (KEYS[2]), at once.
-_TAKE = ("local batch = redis.call('lrange', KEYS[1], 0, ARGV[1] - 1) "
-         "if #batch > 0 then redis.call('ltrim', KEYS[1], #batch, -1) redis.call('rpush', KEYS[2], unpack(batch)) end "
-         "return batch")
+# Each step that changes the processing list (KEYS[3]) first checks that the drain lock (KEYS[1])
+# still holds this drain's token (ARGV[1]), in the same script; nil when it does not.
+_HOLDER = "if redis.call('get', KEYS[1]) ~= ARGV[1] then return false end "
+# Up to ARGV[2] entries from the queue's head (KEYS[2]) to the processing list, at once.
+_TAKE = _HOLDER + ("local batch = redis.call('lrange', KEYS[2], 0, ARGV[2] - 1) "
+                   "if #batch > 0 then redis.call('ltrim', KEYS[2], #batch, -1) "
+                   "redis.call('rpush', KEYS[3], unpack(batch)) end return batch")
+_FINISH = _HOLDER + "redis.call('del', KEYS[3]) return 1"
+# ARGV[2…] onto the queue's head (each pushed in turn: pass them last first).
+_REQUEUE = _HOLDER + ("if #ARGV > 1 then redis.call('lpush', KEYS[2], unpack(ARGV, 2)) end "
+                      "redis.call('del', KEYS[3]) return 1")
+
+
+def _as_holder(store: "Store", lease: Lease, script: str, *args: object) -> Any:
+    """`script` run on the drain's keys (lock, queue, processing list) with the lease's token."""
+    return store.redis.eval(script, 3, lease.key, _queue(store), _processing(store), lease.token, *args)
 
 
 def _entry(openid: str, old: str | None, new: str | None, attempts: int = 0) -> dict:
@@ -147,7 +160,7 @@ def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> D
 
 
 def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"], lease: Lease) -> DrainReport:
-    _recover(store)
+    _recover(store, lease)
     changes = invalid = 0
     deadline = time.monotonic() + DRAIN_BUDGET_S
     for batch in range(MAX_BATCHES_PER_DRAIN):
@@ -155,19 +168,23 @@ def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"], lea
         # only repeat that, one Redis call a minute for a queue that is mostly empty.
         if batch and (time.monotonic() >= deadline or not _still_held(lease)):
             break
-        raw = store.redis.eval(_TAKE, 2, _queue(store), _processing(store), TAG_BATCH)
+        raw = _as_holder(store, lease, _TAKE, TAG_BATCH)
         if not raw:
             break
         entries = [json.loads(r) for r in raw]
         try:
             refused = _apply(store, client, entries, audiences)
         except WeChatAPIError as exc:
-            log.warning("audience tagging failed (%s); %d changes back in the queue", exc, len(entries))
+            requeued, dropped = _requeue(store, lease, entries)
+            log.warning("audience tagging failed (%s); %d changes back in the queue", exc, requeued)
             forget_ids_if_invalid(store, exc)
-            return DrainReport(changes, *_requeue(store, entries), invalid=invalid)
-        store.redis.delete(_processing(store))
+            return DrainReport(changes, requeued, dropped, invalid)
+        finished = _as_holder(store, lease, _FINISH)
         dropped = sum(e["openid"] in refused for e in entries)
         changes, invalid = changes + len(entries) - dropped, invalid + dropped
+        if not finished:
+            _lost(len(entries))
+            break
     return DrainReport(changes, invalid=invalid)
 
 
@@ -178,6 +195,11 @@ def _still_held(lease: Lease) -> bool:
     log.warning("audience tagging: the drain lock expired during a batch; stopping this drain, "
                 "the rest of the queue waits for the next one")
     return False
+
+
+def _lost(batch: int) -> None:
+    log.warning("audience tagging: the drain lock expired during a batch; its %d changes stay in the processing "
+                "list, for the drain holding the lock (or the next one) to put back as a failed attempt", batch)
 
 
 def _apply(store: "Store", client: Any, entries: list[dict], audiences: Mapping[str, "Audience"]) -> set[str]:
@@ -232,20 +254,21 @@ def _call_splitting(call: TagCall, tag: int, openids: list[str]) -> list[str]:
     return _call_splitting(call, tag, openids[:half]) + _call_splitting(call, tag, openids[half:])
 
 
-def _recover(store: "Store") -> None:
+def _recover(store: "Store", lease: Lease) -> None:
     """A batch a drain died holding goes back to the queue's head, as a failed attempt: a batch
     that kills the drain each time is dropped after MAX_ATTEMPTS, like one the API keeps refusing."""
     left = store.redis.lrange(_processing(store), 0, -1)
     if left:
-        requeued, dropped = _requeue(store, [json.loads(raw) for raw in left])
+        requeued, dropped = _requeue(store, lease, [json.loads(raw) for raw in left])
         log.warning("audience tagging: a drain stopped during a batch; %d changes back in the queue, "
                     "%d dropped after %d attempts", requeued, dropped, MAX_ATTEMPTS)
 
 
-def _requeue(store: "Store", entries: list[dict]) -> tuple[int, int]:
+def _requeue(store: "Store", lease: Lease, entries: list[dict]) -> tuple[int, int]:
     """Failed changes go back at the head, in their order, so later changes still apply last,
-    and leave the processing list in the same step. A user who deleted their data meanwhile
-    comes back only as removing the tags the change named."""
+    and leave the processing list in the same step; (0, 0) when the lock expired meanwhile, as
+    the drain holding it puts them back. A user who deleted their data meanwhile comes back only
+    as removing the tags the change named."""
     keep: list[dict] = []
     requeued = 0
     for entry in entries:
@@ -257,12 +280,9 @@ def _requeue(store: "Store", entries: list[dict]) -> tuple[int, int]:
             keep.append({**entry, "attempts": attempts})
         else:
             keep += _untags(entry["openid"], {entry["old"], entry["new"]}, attempts)
-    lines = _lines(keep)
-    with store.redis.pipeline() as transaction:  # MULTI … EXEC
-        if lines:
-            transaction.lpush(_queue(store), *reversed(lines))
-        transaction.delete(_processing(store))
-        transaction.execute()
+    if not _as_holder(store, lease, _REQUEUE, *reversed(_lines(keep))):
+        _lost(len(entries))
+        return 0, 0
     return requeued, len(entries) - requeued
 
 

@@ -309,3 +309,30 @@ def test_a_drain_whose_lock_expired_during_a_batch_stops_and_leaves_the_rest_que
     monkeypatch.setattr(client, "tag_users", outlasting_the_lock)
     assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(changes=50)
     assert len(tags.queued(store)) == 70 and store.redis.get(lock) == b"another-host"
+
+
+@pytest.mark.parametrize("late_batch", ["applied", "refused"])
+def test_a_drain_whose_lock_expired_leaves_the_batch_of_the_drain_that_took_over(
+        store: Store, client: WeChatClient, standin: StandIn, monkeypatch: pytest.MonkeyPatch,
+        late_batch: str) -> None:
+    """Drain A's lock expires during its batch; drain B takes the lock and dies holding its own
+    batch. A, ending its batch late (applied, or refused and put back), must leave B's batch
+    where the next drain finds it."""
+    tags.ensure_tags(store, client, AUDIENCES)
+    choose(store, "o1", "", "farmers")
+    tag_users = client.tag_users
+
+    def outlasting_the_lock(tag: int, openids: list[str]) -> None:
+        store.redis.delete(store.key("tags", "drain-lock"))  # A's lock expired
+        choose(store, "o2", "", "women")
+        die_during_a_drain(store, client, monkeypatch)  # B: took the lock and died holding o1, o2
+        if late_batch == "refused":
+            standin.fail(TAGGING, 45009)
+        tag_users(tag, openids)
+
+    monkeypatch.setattr(client, "tag_users", outlasting_the_lock)
+    tags.drain(store, client, AUDIENCES)
+    assert [entry["openid"] for entry in processing(store)] == ["o1", "o2"]
+    monkeypatch.undo()
+    tags.drain(store, client, AUDIENCES)
+    assert members(standin, "农民") == {"o1"} and members(standin, "妇女与家庭") == {"o2"}
