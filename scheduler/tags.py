@@ -52,7 +52,7 @@ TagCall = Callable[[int, list[str]], None]
 @dataclass(frozen=True)
 class DrainReport:
     changes: int = 0  # queue entries applied
-    requeued: int = 0
+    requeued: int = 0  # put back as a failed attempt: this drain's failed batch, or one a drain died holding
     dropped: int = 0  # gave up after MAX_ATTEMPTS
     invalid: int = 0  # entries of openids WeChat does not know, dropped
 
@@ -160,7 +160,7 @@ def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> D
 
 
 def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"], lease: Lease) -> DrainReport:
-    _recover(store, lease)
+    requeued, dropped = _recover(store, lease)
     changes = invalid = 0
     deadline = time.monotonic() + DRAIN_BUDGET_S
     for batch in range(MAX_BATCHES_PER_DRAIN):
@@ -175,17 +175,17 @@ def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"], lea
         try:
             refused = _apply(store, client, entries, audiences)
         except WeChatAPIError as exc:
-            requeued, dropped = _requeue(store, lease, entries)
-            log.warning("audience tagging failed (%s); %d changes back in the queue", exc, requeued)
+            back, gone = _requeue(store, lease, entries)
+            log.warning("audience tagging failed (%s); %d changes back in the queue", exc, back)
             forget_ids_if_invalid(store, exc)
-            return DrainReport(changes, requeued, dropped, invalid)
+            return DrainReport(changes, requeued + back, dropped + gone, invalid)
         finished = _as_holder(store, lease, _FINISH)
-        dropped = sum(e["openid"] in refused for e in entries)
-        changes, invalid = changes + len(entries) - dropped, invalid + dropped
+        unknown = sum(e["openid"] in refused for e in entries)
+        changes, invalid = changes + len(entries) - unknown, invalid + unknown
         if not finished:
             _lost(len(entries))
             break
-    return DrainReport(changes, invalid=invalid)
+    return DrainReport(changes, requeued, dropped, invalid)
 
 
 def _still_held(lease: Lease) -> bool:
@@ -254,14 +254,17 @@ def _call_splitting(call: TagCall, tag: int, openids: list[str]) -> list[str]:
     return _call_splitting(call, tag, openids[:half]) + _call_splitting(call, tag, openids[half:])
 
 
-def _recover(store: "Store", lease: Lease) -> None:
+def _recover(store: "Store", lease: Lease) -> tuple[int, int]:
     """A batch a drain died holding goes back to the queue's head, as a failed attempt: a batch
-    that kills the drain each time is dropped after MAX_ATTEMPTS, like one the API keeps refusing."""
+    that kills the drain each time is dropped after MAX_ATTEMPTS, like one the API keeps refusing.
+    Returns how many changes went back and how many were dropped, for the drain's report."""
     left = store.redis.lrange(_processing(store), 0, -1)
-    if left:
-        requeued, dropped = _requeue(store, lease, [json.loads(raw) for raw in left])
-        log.warning("audience tagging: a drain stopped during a batch; %d changes back in the queue, "
-                    "%d dropped after %d attempts", requeued, dropped, MAX_ATTEMPTS)
+    if not left:
+        return 0, 0
+    requeued, dropped = _requeue(store, lease, [json.loads(raw) for raw in left])
+    log.warning("audience tagging: a drain stopped during a batch; %d changes back in the queue, "
+                "%d dropped after %d attempts", requeued, dropped, MAX_ATTEMPTS)
+    return requeued, dropped
 
 
 def _requeue(store: "Store", lease: Lease, entries: list[dict]) -> tuple[int, int]:
