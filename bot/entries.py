@@ -29,13 +29,11 @@ def load_cites(schema: Schema, data: Map, laws: LawLibrary, what: str) -> tuple[
         cite = schema.mapping(entry, entries.at(index), "a citation")
         if cite is None or not schema.keys(cite, ("ref",), ("quote", "fp"), "the citation"):
             continue
-        fp = cite.get("fp", "")
-        if not isinstance(fp, str):
-            schema.error(cite.at("fp"), f"fp {fp!r} was read as a number", 'put the fp in quotes: fp: "01234567"')
-            fp = str(fp)
         ref = schema.text(cite, "ref", what)
         parsed = parse_citation(ref)
         law = laws.resolve(parsed.name) if parsed else None
-        cites.append(Cite(ref, law.short if law else "", schema.text(cite, "quote", what), fp,
-                          f"{schema.label}:{cite.at('ref')}", parsed))
+        # An fp of 8 hex digits is read as a number only when they are all decimal without a
+        # leading zero (12345678), whose text is exactly the digits typed: `text` keeps them.
+        cites.append(Cite(ref, law.short if law else "", schema.text(cite, "quote", what),
+                          schema.text(cite, "fp", what), f"{schema.label}:{cite.at('ref')}", parsed))
     return tuple(cites)
