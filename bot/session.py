@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot import subscriptions
-from bot.batch import Batch, ConnectionLease
+from bot.batch import Batch
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -73,13 +73,12 @@ class Sessions:
     def __init__(self, store: "Store") -> None:
         self.store = store
 
-    def load(self, openid: str, claim: "Claim | None" = None,
-             lease: ConnectionLease | None = None) -> UserState:
-        """Everything a turn reads about the user, in one round trip (on the turn's `lease`) that
-        also takes the message's `claim` (raising AlreadyClaimed for a retry)."""
+    def load(self, openid: str, claim: "Claim | None" = None) -> UserState:
+        """Everything a turn reads about the user, in one round trip that also takes the
+        message's `claim` (raising AlreadyClaimed for a retry)."""
         try:
             with self.store.guard():
-                pipe = Batch(self.store.redis, lease)
+                pipe = Batch(self.store.connections)
                 if claim is not None:
                     claim.queue_take(pipe)
                 pipe.hget(self.store.user_key(openid, "profile"), "audience")
