@@ -26,6 +26,11 @@ DELETE_CONFIRM_SECONDS = 600  # as DELETE_ASK promises: 「确认删除」 withi
 # What a bare digit or letter means, by context (the conventions' state table).
 MENU, SUGGEST, AUDIENCE_CHOICE, QUIZ, NONE = "menu", "suggest", "audience", "quiz", ""
 
+# Made once: json.dumps builds an encoder per call when given any option, and json.loads of bytes
+# first guesses their encoding (Redis hands back UTF-8).
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_DECODE = json.JSONDecoder().decode
+
 
 @dataclass(frozen=True)
 class Conversation:
@@ -41,17 +46,14 @@ class Conversation:
         return bool(self.delete_asked_at) and 0 <= now - self.delete_asked_at <= DELETE_CONFIRM_SECONDS
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"c": self.context, "n": self.node, "t": list(self.trail), "s": list(self.suggestions),
-             "p": list(self.pages), "i": self.last_item, "d": self.delete_asked_at},
-            ensure_ascii=False,
-        )
+        return _ENCODE({"c": self.context, "n": self.node, "t": list(self.trail), "s": list(self.suggestions),
+                        "p": list(self.pages), "i": self.last_item, "d": self.delete_asked_at})
 
     @classmethod
     def from_json(cls, raw: str | bytes | None) -> "Conversation":
         if not raw:
             return cls()
-        data = json.loads(raw)
+        data = _DECODE(raw.decode() if isinstance(raw, bytes) else raw)
         return cls(
             context=data.get("c", NONE), node=data.get("n", ""), trail=tuple(data.get("t", ())),
             suggestions=tuple(data.get("s", ())), pages=tuple(data.get("p", ())),
