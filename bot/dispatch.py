@@ -8,12 +8,10 @@ the honest fallback. The dispatcher is shared by the webhook, `pufa chat` and th
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from bot import texts
-from bot.batch import ConnectionLease
 from bot.messages import Inbound, Reply
 from bot.pages import paginate
 from bot.session import Conversation, Sessions, UserState
@@ -39,7 +37,6 @@ class Turn:
     tally: list[str] = field(default_factory=list)  # counters this turn adds, written with its state
     claim: "Claim | None" = None  # the webhook's retry claim; the reply is stored with the turn's writes
     unanswered: list[str] = field(default_factory=list)  # questions kept for editors, written with its state
-    lease: ConnectionLease | None = None  # the connection the turn's read and writes share
 
     @property
     def openid(self) -> str:
@@ -100,20 +97,13 @@ class Dispatcher:
             if claim is not None:
                 claim.take()
             return Reply(texts.MEDIA_GUIDE)
-        with self.turn(inbound, _clean(inbound.text), snapshot, now, claim) as turn:
-            return self.finish(turn, self.route(turn))
+        turn = self.turn(inbound, _clean(inbound.text), snapshot, now, claim)
+        return self.finish(turn, self.route(turn))
 
-    @contextmanager
     def turn(self, inbound: Inbound, text: str, snapshot: "Snapshot", now: dt.datetime,
-             claim: "Claim | None") -> Iterator[Turn]:
-        """The user's state read into a turn whose session read and writes share one pooled
-        connection, given back when the turn ends (messages and the events that answer alike)."""
-        lease = ConnectionLease(self.runtime.store.redis)
-        try:
-            state = self.sessions.load(inbound.openid, claim, lease)
-            yield Turn(inbound, text, snapshot, state, now, claim=claim, lease=lease)
-        finally:
-            lease.release()
+             claim: "Claim | None") -> Turn:
+        """The user's state read into a turn (messages and the events that answer alike)."""
+        return Turn(inbound, text, snapshot, self.sessions.load(inbound.openid, claim), now, claim=claim)
 
     def route(self, turn: Turn) -> Outcome:
         for route in self.routes:

@@ -28,8 +28,8 @@ def handle(dispatcher: "Dispatcher", inbound: Inbound, snapshot: "Snapshot", now
     """`claim` is taken with the session read where there is one, else first, on its own."""
     event = inbound.event.lower()
     if event in ("subscribe", "click"):
-        with dispatcher.turn(inbound, "", snapshot, now, claim) as turn:
-            return _welcome(dispatcher, turn) if event == "subscribe" else _click(dispatcher, turn)
+        turn = dispatcher.turn(inbound, "", snapshot, now, claim)
+        return _welcome(dispatcher, turn) if event == "subscribe" else _click(dispatcher, turn)
     if claim is not None:
         claim.take()
     if event == "unsubscribe":

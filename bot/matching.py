@@ -269,12 +269,16 @@ def _unit_vector(numbered: Iterable[tuple[int | None, int]], idf: Sequence[float
     """Sub-linear tf times idf, scaled to length 1: the numbers and weights of the grams that have
     an idf. The others (a question's words no item title or question holds) weigh `unknown`: they
     still lengthen the question."""
-    held = len(idf)
-    weighted = [(number, (1 + math.log(count)) * (idf[number] if number is not None and number < held else unknown))
-                for number, count in numbered]
-    norm = math.sqrt(sum(weight * weight for _, weight in weighted)) or 1.0
-    kept = [(number, weight / norm) for number, weight in weighted if number is not None and number < held]
-    return [number for number, _ in kept], [weight for _, weight in kept]
+    held, numbers, weights, squares = len(idf), [], [], 0.0
+    for number, count in numbered:
+        known = number is not None and number < held
+        weight = (1 + math.log(count)) * (idf[number] if known else unknown)
+        squares += weight * weight
+        if known:
+            numbers.append(number)
+            weights.append(weight)
+    norm = math.sqrt(squares) or 1.0
+    return numbers, [weight / norm for weight in weights]
 
 
 def _without_personal_data(text: str) -> str:

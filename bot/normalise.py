@@ -142,6 +142,7 @@ _MASKS = (
 
 
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９＋－＠．", "0123456789+-@.")
+_DIGIT_OR_AT = re.compile(r"[\d@]")
 
 
 def mask_personal(text: str) -> str:
@@ -149,9 +150,12 @@ def mask_personal(text: str) -> str:
 
     Full-width digits are read as digits, so they are caught too; the rest of the text stays as
     typed. ID cards go before bank cards (both are long digit runs) and bank cards before phones
-    (a card contains phone-like runs).
+    (a card contains phone-like runs). Every mask needs a digit or an @: text with neither (most
+    questions) skips the five patterns.
     """
     text = text.translate(_HALF_WIDTH)
+    if not _DIGIT_OR_AT.search(text):
+        return text
     for label, pattern in _MASKS:
         text = pattern.sub(label, text)
     return text

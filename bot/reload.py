@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 from bot.check import errors, load_and_check
 from bot.errors import ContentError
-from bot.heap import release_free_memory
+from bot.heap import freeze_long_lived, release_free_memory
 from bot.model import Content, Finding
 from bot.yamlsrc import named_as_originals
 
@@ -139,6 +139,7 @@ class ContentHolder:
         self._seen = self._signature()
         self._snapshot = self._start()
         release_free_memory()
+        freeze_long_lived()
         self._next_poll = time.monotonic() + poll_seconds
 
     def _start(self) -> Snapshot:
@@ -253,6 +254,7 @@ class ContentHolder:
         finally:
             self._loading = False
             release_free_memory()  # the build's transients, and the old snapshot unless a request still holds it
+            freeze_long_lived()
 
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Block until a background reload finishes (tests and `pufa` commands)."""

@@ -77,7 +77,7 @@ class Runtime:
         interaction, citizen = _interaction(turn.inbound), is_citizen(turn.openid)
         try:
             with self.store.guard():
-                pipe = Batch(self.store.redis, turn.lease)
+                pipe = Batch(self.store.connections)
                 if about_user and interaction:
                     subscriptions.note_interaction(self.store, turn.openid, turn.now, interaction, pipe)
                 if about_user and notices_shown:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot import subscriptions
-from bot.batch import Batch, ConnectionLease
+from bot.batch import Batch
 from bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -25,6 +25,11 @@ DELETE_CONFIRM_SECONDS = 600  # as DELETE_ASK promises: 「确认删除」 withi
 
 # What a bare digit or letter means, by context (the conventions' state table).
 MENU, SUGGEST, AUDIENCE_CHOICE, QUIZ, NONE = "menu", "suggest", "audience", "quiz", ""
+
+# Made once: json.dumps builds an encoder per call when given any option, and json.loads of bytes
+# first guesses their encoding (Redis hands back UTF-8).
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_DECODE = json.JSONDecoder().decode
 
 
 @dataclass(frozen=True)
@@ -41,17 +46,14 @@ class Conversation:
         return bool(self.delete_asked_at) and 0 <= now - self.delete_asked_at <= DELETE_CONFIRM_SECONDS
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"c": self.context, "n": self.node, "t": list(self.trail), "s": list(self.suggestions),
-             "p": list(self.pages), "i": self.last_item, "d": self.delete_asked_at},
-            ensure_ascii=False,
-        )
+        return _ENCODE({"c": self.context, "n": self.node, "t": list(self.trail), "s": list(self.suggestions),
+                        "p": list(self.pages), "i": self.last_item, "d": self.delete_asked_at})
 
     @classmethod
     def from_json(cls, raw: str | bytes | None) -> "Conversation":
         if not raw:
             return cls()
-        data = json.loads(raw)
+        data = _DECODE(raw.decode() if isinstance(raw, bytes) else raw)
         return cls(
             context=data.get("c", NONE), node=data.get("n", ""), trail=tuple(data.get("t", ())),
             suggestions=tuple(data.get("s", ())), pages=tuple(data.get("p", ())),
@@ -73,13 +75,12 @@ class Sessions:
     def __init__(self, store: "Store") -> None:
         self.store = store
 
-    def load(self, openid: str, claim: "Claim | None" = None,
-             lease: ConnectionLease | None = None) -> UserState:
-        """Everything a turn reads about the user, in one round trip (on the turn's `lease`) that
-        also takes the message's `claim` (raising AlreadyClaimed for a retry)."""
+    def load(self, openid: str, claim: "Claim | None" = None) -> UserState:
+        """Everything a turn reads about the user, in one round trip that also takes the
+        message's `claim` (raising AlreadyClaimed for a retry)."""
         try:
             with self.store.guard():
-                pipe = Batch(self.store.redis, lease)
+                pipe = Batch(self.store.connections)
                 if claim is not None:
                     claim.queue_take(pipe)
                 pipe.hget(self.store.user_key(openid, "profile"), "audience")

@@ -21,6 +21,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
+from bot.batch import ThreadConnections
 from bot.errors import SettingError, StoreUnavailable
 from bot.settings import Settings
 
@@ -42,6 +43,7 @@ class Store:
     def __init__(self, client: redis.Redis, prefix: str, where: str,
                  breaker_seconds: float = BREAKER_SECONDS) -> None:
         self.redis = client
+        self.connections = ThreadConnections(client)  # a thread's own, for a turn's `Batch`
         self.prefix = prefix
         self.where = where
         self.breaker_seconds = breaker_seconds

@@ -229,18 +229,22 @@ def test_a_bottom_bar_click_opens_its_node(runtime: Runtime) -> None:
 
 
 @pytest.mark.parametrize("name, key", [("subscribe", ""), ("CLICK", "node:main"), ("text", "")])
-def test_a_turn_checks_out_one_redis_connection_for_its_read_and_writes(
+def test_a_turn_reads_and_writes_on_the_threads_own_connection_without_a_pool_checkout(
         runtime: Runtime, monkeypatch: pytest.MonkeyPatch, name: str, key: str) -> None:
-    event(runtime, "subscribe")  # the first turn reads the pseudonym key, on a connection of its own
+    event(runtime, "subscribe")  # the first turn reads the pseudonym key, on a pooled connection
     pool = runtime.store.redis.connection_pool
     checkouts = []
     get_connection = pool.get_connection
     monkeypatch.setattr(pool, "get_connection", lambda *args, **kwargs: checkouts.append(1) or get_connection())
+    own = runtime.store.connections.connection()
+    sent = []
+    send = own.send_packed_command
+    monkeypatch.setattr(own, "send_packed_command", lambda *args, **kwargs: sent.append(1) or send(*args, **kwargs))
     if name == "text":
         say(runtime, "菜单")
     else:
         event(runtime, name, key)
-    assert len(checkouts) == 1
+    assert not checkouts and len(sent) == 2  # the session read, then the writes
 
 
 def test_a_view_click_and_unknown_events_get_no_reply(runtime: Runtime) -> None:

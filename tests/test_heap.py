@@ -1,11 +1,16 @@
 """Freed heap memory goes back to the system after a content build."""
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 
 from bot import heap
+from bot.content import load_content
+from bot.matching import Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def resident_kib() -> int:
@@ -27,3 +32,18 @@ def test_freed_heap_pages_go_back_to_the_system() -> None:
     assert heap.release_free_memory()
     assert before - resident_kib() > 32 * 1024
     assert len(kept) == 4_000
+
+
+def test_freezing_takes_the_objects_alive_now_out_of_the_collectors_passes() -> None:
+    alive = [[n] for n in range(1000)]
+    before = gc.get_freeze_count()
+    heap.freeze_long_lived()
+    assert gc.get_freeze_count() >= before + len(alive)
+
+
+def test_the_shipped_content_and_matcher_hold_no_reference_cycles_so_a_frozen_snapshot_is_still_freed() -> None:
+    content, _ = load_content(ROOT / "content", ROOT / "menus")
+    matcher = Matcher.build(content.items.values(), content.synonyms)
+    gc.collect()
+    del content, matcher
+    assert gc.collect() == 0, "a reference cycle in the content or matcher: a replaced snapshot would never be freed"

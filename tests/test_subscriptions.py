@@ -17,7 +17,7 @@ CUSTOM = "/cgi-bin/message/custom/send"
 
 def interact(store: Store, openid: str, now: dt.datetime, kind: str) -> None:
     """An interaction's window, written as the turn writes it: queued on a batch, then sent."""
-    pipe = Batch(store.redis)
+    pipe = Batch(store.connections)
     subs.note_interaction(store, openid, now, kind, pipe)
     pipe.execute()
 

@@ -101,7 +101,7 @@ def busy_session(bot: WebBot, openid: str) -> list[str]:
 
 def record_unanswered(store, text: str, now: dt.datetime) -> None:
     """One unanswered question, kept as a turn keeps it (`Runtime.record_turn`): queued, then trimmed."""
-    batch = Batch(store.redis)
+    batch = Batch(store.connections)
     if gaps.queue_unanswered(store, text, now, batch):
         gaps.keep_within_limit(store, batch.execute()[-1])
 
