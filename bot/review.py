@@ -57,13 +57,14 @@ def _cite_edits(lines: list[str], entry: Map, laws: LawLibrary, renew: bool,
         if not isinstance(cite, Map) or "ref" not in cite:
             continue
         fp = _fingerprint(str(cite["ref"]), laws)
+        written = "" if cite.get("fp") is None else str(cite.get("fp"))  # fp: 12345678 is read as a number
         if fp is None:
             notes.append(f"{where}:{cite.line}: skipped {cite['ref']}: not a citation of an existing article "
                          "(run `pufa check`)")
-        elif cite.flow and cite.get("fp") != fp:
+        elif cite.flow and written != fp:
             notes.append(f"{where}:{cite.line}: write this citation in block style (one key per line) "
                          f"or set fp: \"{fp}\" by hand")
-        elif not cite.get("fp") or renew and cite.get("fp") != fp:
+        elif not written or renew and written != fp:
             edits.append(_set(lines, cite, "fp", f'"{fp}"'))
             notes.append(f"{where}:{cite.line}: fp of {cite['ref']} set to {fp}")
     return edits

@@ -63,3 +63,14 @@ def test_by_renews_a_changed_fp_and_signs_the_review(tmp_path, laws):
     text = path.read_text(encoding="utf-8")
     assert WAGES_FP in text and "00000000" not in text
     assert text.count("reviewed_by: 张律师") == 2 and text.count("reviewed_on: 2026-12-01") == 2
+
+
+def test_an_unquoted_all_digit_fp_that_is_right_is_left_as_written(tmp_path, laws, monkeypatch):
+    """YAML reads fp: 12345678 as a number; it is still the fp the editor wrote, not a changed one."""
+    monkeypatch.setattr("bot.review._fingerprint", lambda ref, library: "12345678")
+    path = pack(tmp_path, "workers/labour.yaml", WAGES_FP, "fp: 12345678")
+    before = path.read_text(encoding="utf-8")
+    notes = review_file(path, laws, by="张律师", today=dt.date(2026, 12, 1))
+    assert "fp: 12345678\n" in path.read_text(encoding="utf-8")
+    assert not [note for note in notes if "第三十条 set to" in note]
+    assert before != path.read_text(encoding="utf-8")  # signed all the same
