@@ -132,7 +132,7 @@ TIMEOUTS = {"socket_connect_timeout": CONNECT_TIMEOUT, "socket_timeout": OPERATI
 
 
 def _client_options() -> dict:
-    # One retry lets a pooled connection broken by a Redis restart reconnect at once.
+    # One retry lets a connection broken by a Redis restart (pooled, or a thread's own) reconnect at once.
     return {**TIMEOUTS, "retry": Retry(NoBackoff(), 1)}
 
 
