@@ -16,7 +16,7 @@ from bot.checkcites import resolve_cite
 from bot.errors import ContentError
 from bot.laws import LawLibrary, load_laws, parse_citation
 from bot.model import Cite, Finding
-from bot.yamlsrc import Map, read_yaml
+from bot.yamlsrc import Map, read_yaml, scalar_text
 
 Edit = tuple[int, str, str]  # (0-based line, "insert" | "replace", text)
 
@@ -57,7 +57,7 @@ def _cite_edits(lines: list[str], entry: Map, laws: LawLibrary, renew: bool,
         if not isinstance(cite, Map) or "ref" not in cite:
             continue
         fp = _fingerprint(str(cite["ref"]), laws)
-        written = "" if cite.get("fp") is None else str(cite.get("fp"))  # fp: 12345678 is read as a number
+        written = scalar_text(cite.get("fp")) or ""  # as check reads it: not text is no fp
         if fp is None:
             notes.append(f"{where}:{cite.line}: skipped {cite['ref']}: not a citation of an existing article "
                          "(run `pufa check`)")

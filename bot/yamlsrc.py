@@ -158,6 +158,17 @@ def not_a_number(key: str, value: Any) -> str:
     return f"{key} {value!r} is not a whole number{joined}"
 
 
+def scalar_text(value: Any) -> str | None:
+    """A value as the text the editor wrote ('' for nothing); None for a list, a mapping or
+    true/false. Shared by the loader and `pufa review`, so both read fp: 12345678 (a number to
+    the loader) as the digits typed."""
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value).strip()
+    return None
+
+
 def _parse(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 
@@ -216,12 +227,11 @@ class Schema:
         return not missing
 
     def text(self, data: Map, key: str, what: str) -> str:
-        value = data.get(key, "")
-        if value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return "" if value is None else str(value).strip()
-        self.error(data.at(key), f"`{key}` of {what} must be text, not {_kind(value)}",
-                   f"write `{key}:` followed by the text on one line, or `|` and indented lines")
-        return ""
+        written = scalar_text(data.get(key))
+        if written is None:
+            self.error(data.at(key), f"`{key}` of {what} must be text, not {_kind(data[key])}",
+                       f"write `{key}:` followed by the text on one line, or `|` and indented lines")
+        return written or ""
 
     def texts(self, data: Map, key: str, what: str) -> tuple[str, ...]:
         value = data.get(key) or []

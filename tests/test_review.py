@@ -74,3 +74,11 @@ def test_an_unquoted_all_digit_fp_that_is_right_is_left_as_written(tmp_path, law
     assert "fp: 12345678\n" in path.read_text(encoding="utf-8")
     assert not [note for note in notes if "第三十条 set to" in note]
     assert before != path.read_text(encoding="utf-8")  # signed all the same
+
+
+def test_an_fp_that_is_not_text_is_filled_in_as_a_missing_one(tmp_path, laws):
+    """`pufa check` reads it as no fp ('must be text', 'has no fp: run pufa review'), and so does review."""
+    path = pack(tmp_path, "workers/labour.yaml", WAGES_FP, "fp: [6eb6864b]")
+    notes = review_file(path, laws)
+    assert WAGES_FP + "\n" in path.read_text(encoding="utf-8")
+    assert f"{os.path.relpath(path)}:13: fp of 《劳动合同法》第三十条 set to 6eb6864b" in notes
