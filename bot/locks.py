@@ -5,13 +5,16 @@ from __future__ import annotations
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 import redis
 
-# A holder that outlived its lock must neither free nor prolong the next holder's lock.
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-_EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+# A holder that outlived its lock must neither free nor prolong the next holder's lock, nor change
+# what that holder now guards: each step checks, in the same script, that the lock (KEYS[1]) still
+# holds the token (ARGV[1]); nil when it does not.
+_IF_HELD = "if redis.call('get', KEYS[1]) ~= ARGV[1] then return false end "
+_RELEASE = "return redis.call('del', KEYS[1])"
+_EXTEND = "return redis.call('pexpire', KEYS[1], ARGV[2])"
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,13 @@ class Lease:
     def extend(self) -> bool:
         """Another `ttl_ms` from now, for work that may outlast the first; False when the lock
         expired meanwhile (another process may hold it now, and keeps it)."""
-        return bool(self.client.eval(_EXTEND, 1, self.key, self.token, self.ttl_ms))
+        return bool(self.if_held(_EXTEND, (), self.ttl_ms))
+
+    def if_held(self, script: str, keys: tuple[str, ...], *args: object) -> Any:
+        """The Lua `script`'s result, run only while this lease still holds the lock; None when it
+        does not. The script sees the lock as KEYS[1] and the token as ARGV[1]; `keys` and `args`
+        follow them, from KEYS[2] and ARGV[2]."""
+        return self.client.eval(_IF_HELD + script, 1 + len(keys), self.key, *keys, self.token, *args)
 
 
 @contextmanager
@@ -38,4 +47,4 @@ def held(client: redis.Redis, key: str, ttl_ms: int) -> Iterator[Lease | None]:
         yield lease if got else None
     finally:
         if got:
-            client.eval(_RELEASE, 1, key, lease.token)
+            lease.if_held(_RELEASE, ())

@@ -73,22 +73,21 @@ def _lock(store: "Store") -> str:
     return store.key("tags", "drain-lock")
 
 
-# Each step that changes the processing list (KEYS[3]) first checks that the drain lock (KEYS[1])
-# still holds this drain's token (ARGV[1]), in the same script; nil when it does not.
-_HOLDER = "if redis.call('get', KEYS[1]) ~= ARGV[1] then return false end "
-# Up to ARGV[2] entries from the queue's head (KEYS[2]) to the processing list, at once.
-_TAKE = _HOLDER + ("local batch = redis.call('lrange', KEYS[2], 0, ARGV[2] - 1) "
-                   "if #batch > 0 then redis.call('ltrim', KEYS[2], #batch, -1) "
-                   "redis.call('rpush', KEYS[3], unpack(batch)) end return batch")
-_FINISH = _HOLDER + "redis.call('del', KEYS[3]) return 1"
+# The drain's steps on the queue (KEYS[2]) and the processing list (KEYS[3]), each run by
+# `Lease.if_held`: only the drain lock's holder changes the processing list.
+# Up to ARGV[2] entries from the queue's head to the processing list, at once.
+_TAKE = ("local batch = redis.call('lrange', KEYS[2], 0, ARGV[2] - 1) "
+         "if #batch > 0 then redis.call('ltrim', KEYS[2], #batch, -1) "
+         "redis.call('rpush', KEYS[3], unpack(batch)) end return batch")
+_FINISH = "redis.call('del', KEYS[3]) return 1"
 # ARGV[2…] onto the queue's head (each pushed in turn: pass them last first).
-_REQUEUE = _HOLDER + ("if #ARGV > 1 then redis.call('lpush', KEYS[2], unpack(ARGV, 2)) end "
-                      "redis.call('del', KEYS[3]) return 1")
+_REQUEUE = ("if #ARGV > 1 then redis.call('lpush', KEYS[2], unpack(ARGV, 2)) end "
+            "redis.call('del', KEYS[3]) return 1")
 
 
 def _as_holder(store: "Store", lease: Lease, script: str, *args: object) -> Any:
-    """`script` run on the drain's keys (lock, queue, processing list) with the lease's token."""
-    return store.redis.eval(script, 3, lease.key, _queue(store), _processing(store), lease.token, *args)
+    """`script` run on the drain's queue and processing list while the lease holds the drain lock."""
+    return lease.if_held(script, (_queue(store), _processing(store)), *args)
 
 
 def _entry(openid: str, old: str | None, new: str | None, attempts: int = 0) -> dict:

@@ -23,3 +23,12 @@ def test_a_holder_that_lost_its_lock_neither_extends_nor_frees_the_next_holders(
 def test_a_lock_already_held_yields_no_lease(store: Store) -> None:
     with held(store.redis, "pufa:lock", 60_000), held(store.redis, "pufa:lock", 60_000) as second:
         assert second is None
+
+
+def test_a_step_runs_only_while_its_lease_holds_the_lock(store: Store) -> None:
+    step = "return redis.call('incrby', KEYS[2], ARGV[2])"
+    with held(store.redis, "pufa:lock", 60_000) as lease:
+        assert lease.if_held(step, ("pufa:count",), 5) == 5
+        store.redis.set("pufa:lock", "the-next-holder", px=1_000)  # ours expired; another process took it
+        assert lease.if_held(step, ("pufa:count",), 5) is None
+    assert store.redis.get("pufa:count") == b"5"
