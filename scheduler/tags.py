@@ -79,10 +79,10 @@ def _lock(store: "Store") -> str:
 _TAKE = ("local batch = redis.call('lrange', KEYS[2], 0, ARGV[2] - 1) "
          "if #batch > 0 then redis.call('ltrim', KEYS[2], #batch, -1) "
          "redis.call('rpush', KEYS[3], unpack(batch)) end return batch")
-_FINISH = "redis.call('del', KEYS[3]) return 1"
-# ARGV[2…] onto the queue's head (each pushed in turn: pass them last first).
-_REQUEUE = ("if #ARGV > 1 then redis.call('lpush', KEYS[2], unpack(ARGV, 2)) end "
-            "redis.call('del', KEYS[3]) return 1")
+# The batch leaves the processing list, and ARGV[2…] (changes put back, if any) go onto the queue's
+# head (each pushed in turn: pass them last first).
+_SETTLE = ("if #ARGV > 1 then redis.call('lpush', KEYS[2], unpack(ARGV, 2)) end "
+           "redis.call('del', KEYS[3]) return 1")
 
 
 def _as_holder(store: "Store", lease: Lease, script: str, *args: object) -> Any:
@@ -178,11 +178,10 @@ def _drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"], lea
             log.warning("audience tagging failed (%s); %d changes back in the queue", exc, back)
             forget_ids_if_invalid(store, exc)
             return DrainReport(changes, requeued + back, dropped + gone, invalid)
-        finished = _as_holder(store, lease, _FINISH)
+        finished = _settle(store, lease, entries, back=[])
         unknown = sum(e["openid"] in refused for e in entries)
         changes, invalid = changes + len(entries) - unknown, invalid + unknown
         if not finished:
-            _lost(len(entries))
             break
     return DrainReport(changes, requeued, dropped, invalid)
 
@@ -196,9 +195,15 @@ def _still_held(lease: Lease) -> bool:
     return False
 
 
-def _lost(batch: int) -> None:
+def _settle(store: "Store", lease: Lease, batch: list[dict], back: list[dict]) -> bool:
+    """`batch` leaves the processing list, and `back` goes onto the queue's head in its order, in
+    one step; False, logged, when the drain lock expired meanwhile: the list is left to the drain
+    holding the lock (or the next one), which puts it back as a failed attempt."""
+    if _as_holder(store, lease, _SETTLE, *reversed(_lines(back))):
+        return True
     log.warning("audience tagging: the drain lock expired during a batch; its %d changes stay in the processing "
-                "list, for the drain holding the lock (or the next one) to put back as a failed attempt", batch)
+                "list, for the drain holding the lock (or the next one) to put back as a failed attempt", len(batch))
+    return False
 
 
 def _apply(store: "Store", client: Any, entries: list[dict], audiences: Mapping[str, "Audience"]) -> set[str]:
@@ -282,8 +287,7 @@ def _requeue(store: "Store", lease: Lease, entries: list[dict]) -> tuple[int, in
             keep.append({**entry, "attempts": attempts})
         else:
             keep += _untags(entry["openid"], {entry["old"], entry["new"]}, attempts)
-    if not _as_holder(store, lease, _REQUEUE, *reversed(_lines(keep))):
-        _lost(len(entries))
+    if not _settle(store, lease, entries, keep):
         return 0, 0
     return requeued, len(entries) - requeued
 
