@@ -127,11 +127,6 @@ class Normaliser:
         return self.pattern.sub(lambda m: self.synonyms[m.group(0)], text)
 
 
-def normalise(text: str, synonyms: Mapping[str, str] | None = None) -> str:
-    """Normalise one text; callers normalising many build a `Normaliser` once instead."""
-    return Normaliser.build(synonyms or {})(text)
-
-
 _MASKS = (
     ("[邮箱]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)),
     ("[身份证号]", re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dXx](?![\dA-Za-z])")),

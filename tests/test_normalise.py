@@ -5,9 +5,8 @@ import sys
 import unicodedata
 from collections import Counter
 
-from bot import normalise as normalise_module
-from bot.normalise import (TRAD_TO_SIMP, Normaliser, basic_normalise, chinese_to_int, grams, mask_personal,
-                           normalise)
+from bot import normalise
+from bot.normalise import TRAD_TO_SIMP, Normaliser, basic_normalise, chinese_to_int, grams, mask_personal
 
 
 def test_full_width_case_punctuation_and_spaces_vanish() -> None:
@@ -16,7 +15,7 @@ def test_full_width_case_punctuation_and_spaces_vanish() -> None:
 
 def test_every_letter_and_number_of_any_script_is_kept_and_nothing_else() -> None:
     """The pattern basic_normalise drops by, checked against Unicode's categories code point by code point."""
-    dropped = normalise_module._NOT_LETTER_OR_NUMBER
+    dropped = normalise._NOT_LETTER_OR_NUMBER
     assert [hex(code) for code in range(sys.maxunicode + 1)
             if (dropped.sub("", chr(code)) == "") == (unicodedata.category(chr(code))[0] in "LN")] == []
 
@@ -54,7 +53,7 @@ def test_synonyms_apply_longest_match_first() -> None:
 
 
 def test_a_replacement_is_not_rewritten_again() -> None:
-    assert normalise("甲", {"甲": "乙", "乙": "丙"}) == "乙"
+    assert Normaliser.build({"甲": "乙", "乙": "丙"})("甲") == "乙"
 
 
 def test_mobile_landline_id_bank_card_and_email_are_masked() -> None:
