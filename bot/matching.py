@@ -258,10 +258,10 @@ def _stop_postings(items: int) -> int:
 def _item_grams(item: Item, normaliser: Normaliser, vocabulary: dict[str, int]) -> Counter[int]:
     """An item's bag, by gram number: each distinct phrasing counts a gram once, so one long
     question cannot dominate."""
-    bag: Counter[str] = Counter()
+    bag: Counter[int] = Counter()
     for text in dict.fromkeys(normaliser(t) for t in (item.title, *item.questions)):
-        bag.update(grams(text).keys())
-    return Counter({vocabulary.setdefault(gram, len(vocabulary)): count for gram, count in bag.items()})
+        bag.update(vocabulary.setdefault(gram, len(vocabulary)) for gram in grams(text))
+    return bag
 
 
 def _unit_vector(numbered: Iterable[tuple[int | None, int]], idf: Sequence[float],
