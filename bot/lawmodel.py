@@ -48,24 +48,23 @@ class LawModel:
             nothing = np.empty(0, dtype=np.uint32)
             return cls((), np.empty(0), np.empty(0), Postings.build(size, nothing, nothing, nothing), bytes(size))
         totals, runs, owners, counts = [], [], [], []
-        known = np.zeros(size, dtype=bool)
         for index, (numbers, times) in enumerate(said):
             summed = np.bincount(np.frombuffer(numbers, dtype=np.uint32), np.frombuffer(times, dtype=np.uint32),
                                  minlength=size)  # whole numbers, exact in float64
             present = np.flatnonzero(summed)
-            known[present] = True
             totals.append(int(summed.sum()))
             runs.append(present.astype(np.uint32))
             owners.append(np.full(len(present), index, dtype=np.uint16))
             counts.append(summed[present].astype(np.uint32))
         del said
-        spoken = int(known.sum())  # the model's own vocabulary: what the items citing a law say
-        unseen = [math.log(smoothing / (total + smoothing * spoken)) for total in totals]
         cited = Counter(law for item in items for law in item.laws)
         floor = [math.log(cited[law]) for law in laws]
         distinct, which = np.unique(np.concatenate(counts), return_inverse=True)
         gains = np.array([math.log((count + smoothing) / smoothing) for count in distinct.tolist()])[which]
         postings = Postings.build(size, np.concatenate(runs), np.concatenate(owners), gains)
+        known = np.diff(postings.starts) > 0  # a gram some law's items say has a gain for that law
+        spoken = int(known.sum())  # the model's own vocabulary: what the items citing a law say
+        unseen = [math.log(smoothing / (total + smoothing * spoken)) for total in totals]
         return cls(laws, np.array(floor), np.array(unseen), postings, known.tobytes())
 
     def scores(self, numbered: Iterable[tuple[int | None, int]]) -> dict[str, float]:
