@@ -19,7 +19,7 @@ from bot import subscriptions
 from bot.clock import SHANGHAI
 from bot.errors import AlreadySent, QuotaExhausted, WeChatAPIError
 from bot.locks import held
-from scheduler import tags
+from scheduler import tag_ids
 from scheduler.calendar import Campaign, Occurrence, occurrences
 from scheduler.context import Context
 from scheduler.plan import ALL, Plan, Send, plan
@@ -157,7 +157,7 @@ def deliver(ctx: Context, send: Send, at: dt.datetime) -> str:
 def _send(ctx: Context, send: Send, at: dt.datetime, attempts: int) -> str:
     """The API call and its outcome in the ledger (a crash here leaves `sending` for the timeout)."""
     try:
-        target = None if send.audience == ALL else tags.tag_id(ctx.store, ctx.client, send.audience,
+        target = None if send.audience == ALL else tag_ids.tag_id(ctx.store, ctx.client, send.audience,
                                                                ctx.audiences)
         answer = ctx.client.mass_send_by_tag(target, send.occurrence.message, clientmsgid(send))
     except AlreadySent:
@@ -168,7 +168,7 @@ def _send(ctx: Context, send: Send, at: dt.datetime, attempts: int) -> str:
         log.error("campaign send %s refused: the daily mass-send quota is spent (45009); not retried", send.key)
         return "failed: 45009 quota spent"
     except WeChatAPIError as exc:
-        tags.forget_ids_if_invalid(ctx.store, exc)
+        tag_ids.forget_ids_if_invalid(ctx.store, exc)
         state = "failed" if attempts >= MAX_ATTEMPTS else "pending"
         _write(ctx.store, send, state=state, error=f"{exc.errcode} {exc.errmsg}")
         log.warning("campaign send %s attempt %d failed: %s", send.key, attempts, exc)

@@ -16,8 +16,6 @@ WeChat refuses a whole tagging call over one openid it does not know (40003), so
 is split until that openid stands alone, and only its changes are dropped.
 Deleting a user's data replaces their queued changes with removing their audience tags, so
 WeChat stops showing them that audience's menu and mass sends.
-Tags are created from content/audiences.yaml names when missing; their ids are cached in Redis
-until WeChat calls one invalid (a tag deleted in the console), then looked up and created again.
 """
 from __future__ import annotations
 
@@ -32,6 +30,8 @@ from bot.citizens import is_citizen
 from bot.errors import WeChatAPIError
 from bot.locks import Lease, held
 from bot.wechat_api import TAG_BATCH
+from scheduler.tag_ids import create_missing_tags  # noqa: F401  bot/cli.py's import, until it names tag_ids
+from scheduler.tag_ids import forget_ids_if_invalid, tag_id
 
 if TYPE_CHECKING:
     from bot.model import Audience
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-INVALID_TAG = 45159  # WeChat: the tag id does not exist (deleted in the console)
 INVALID_OPENID = 40003  # WeChat: an openid in the call is not one of the account's users
 MAX_BATCHES_PER_DRAIN = 20
 DRAIN_BUDGET_S = 60  # no new batch after this: the next drain goes on
@@ -59,10 +58,6 @@ class DrainReport:
 
 def _queue(store: "Store") -> str:
     return store.key("tags", "queue")
-
-
-def _ids(store: "Store") -> str:
-    return store.key("tags", "ids")
 
 
 def _processing(store: "Store") -> str:
@@ -110,44 +105,6 @@ def _push(store: "Store", entries: list[dict]) -> None:
 def enqueue_audience_change(store: "Store", openid: str, old: str | None, new: str | None) -> None:
     """What the dispatcher calls when a user picks an audience: one Redis write, no API call."""
     _push(store, [_entry(openid, old, new)])
-
-
-def create_missing_tags(client: Any, audiences: Mapping[str, "Audience"]) -> tuple[dict[str, int], list[str]]:
-    """Each audience's tag id, creating the tags the account lacks (named as in audiences.yaml);
-    and the ids of the audiences whose tags were created, for `pufa menu push` to report."""
-    existing = {t["name"]: int(t["id"]) for t in client.tags_get()}
-    ids, created = {}, []
-    for audience in audiences.values():
-        if audience.name not in existing:
-            existing[audience.name] = client.tags_create(audience.name)
-            created.append(audience.id)
-        ids[audience.id] = existing[audience.name]
-    return ids, created
-
-
-def ensure_tags(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> dict[str, int]:
-    """Every audience's tag id, the missing tags created, and the ids cached for `tag_id`."""
-    ids, _ = create_missing_tags(client, audiences)
-    if ids:
-        store.redis.hset(_ids(store), mapping=ids)
-    return ids
-
-
-def forget_ids_if_invalid(store: "Store", error: WeChatAPIError) -> None:
-    """After INVALID_TAG the cached ids are stale: the next `tag_id` asks WeChat and creates anew."""
-    if error.errcode == INVALID_TAG:
-        store.redis.delete(_ids(store))
-        log.warning("WeChat says a cached tag id is invalid (%s): tag ids will be looked up again", error.api)
-
-
-def tag_id(store: "Store", client: Any, audience: str, audiences: Mapping[str, "Audience"]) -> int:
-    cached = store.redis.hget(_ids(store), audience)
-    if cached is not None:
-        return int(cached)
-    ids = ensure_tags(store, client, audiences)
-    if audience not in ids:
-        raise KeyError(f"audience {audience!r} is not in content/audiences.yaml — add it or fix the campaign")
-    return ids[audience]
 
 
 def drain(store: "Store", client: Any, audiences: Mapping[str, "Audience"]) -> DrainReport:

@@ -11,7 +11,7 @@ from bot.locks import held
 from bot.model import Audience
 from bot.store import Store
 from bot.wechat_api import WeChatClient
-from scheduler import tags
+from scheduler import tag_ids, tags
 from tests import wechat_standin
 from tests.wechat_standin import StandIn
 
@@ -36,22 +36,6 @@ def test_enqueueing_makes_no_api_call(store: Store, standin: StandIn) -> None:
     tags.enqueue_audience_change(store, "o1", "public", "farmers")
     assert tags.queued(store) == [{"openid": "o1", "old": "public", "new": "farmers", "attempts": 0}]
     assert standin.state.calls == []
-
-
-def test_missing_tags_are_created_with_the_audience_names(store: Store, client: WeChatClient,
-                                                         standin: StandIn) -> None:
-    client.tags_create("农民")
-    ids = tags.ensure_tags(store, client, AUDIENCES)
-    assert sorted(standin.state.tags.values()) == ["全体市民", "农民", "妇女与家庭"]
-    assert ids["farmers"] == 100 and tags.tag_id(store, client, "women", AUDIENCES) == ids["women"]
-
-
-def test_only_the_tags_created_are_reported_and_existing_ones_are_reused(client: WeChatClient,
-                                                                        standin: StandIn) -> None:
-    existing = client.tags_create("农民")
-    ids, created = tags.create_missing_tags(client, AUDIENCES)
-    assert created == ["public", "women"] and ids["farmers"] == existing
-    assert tags.create_missing_tags(client, AUDIENCES) == (ids, [])
 
 
 def test_draining_tags_the_new_audience_and_untags_the_old(store: Store, client: WeChatClient,
@@ -98,7 +82,7 @@ def choose(store: Store, openid: str, old: str, new: str) -> None:
 
 def test_a_failed_batch_goes_back_to_the_head_and_is_retried(store: Store, client: WeChatClient,
                                                             standin: StandIn) -> None:
-    tags.ensure_tags(store, client, AUDIENCES)
+    tag_ids.ensure_tags(store, client, AUDIENCES)
     choose(store, "o1", "", "farmers")
     standin.fail(TAGGING, 45009)
     assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(requeued=1)
@@ -108,7 +92,7 @@ def test_a_failed_batch_goes_back_to_the_head_and_is_retried(store: Store, clien
 
 
 def test_a_change_that_keeps_failing_is_dropped(store: Store, client: WeChatClient, standin: StandIn) -> None:
-    tags.ensure_tags(store, client, AUDIENCES)
+    tag_ids.ensure_tags(store, client, AUDIENCES)
     choose(store, "o1", "", "farmers")
     standin.fail(TAGGING, 45009, times=tags.MAX_ATTEMPTS)
     reports = [tags.drain(store, client, AUDIENCES) for _ in range(tags.MAX_ATTEMPTS)]
@@ -118,7 +102,7 @@ def test_a_change_that_keeps_failing_is_dropped(store: Store, client: WeChatClie
 
 def test_a_failed_batch_brings_back_a_user_deleted_meanwhile_only_as_untagging(
         store: Store, client: WeChatClient, standin: StandIn) -> None:
-    tags.ensure_tags(store, client, AUDIENCES)
+    tag_ids.ensure_tags(store, client, AUDIENCES)
     choose(store, "o1", "public", "farmers")
     store.redis.delete(store.user_key("o1", "profile"))  # forgotten after the batch was taken
     standin.fail(TAGGING, 45009)
@@ -149,7 +133,7 @@ def processing(store: Store) -> list[dict]:
 
 def test_a_batch_a_drain_died_holding_is_applied_by_the_next_drain_before_later_changes(
         store: Store, client: WeChatClient, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
-    tags.ensure_tags(store, client, AUDIENCES)
+    tag_ids.ensure_tags(store, client, AUDIENCES)
     choose(store, "o1", "", "farmers")
     die_during_a_drain(store, client, monkeypatch)
     assert tags.queued(store) == []  # taken, yet not lost: it waits in the processing list
@@ -255,14 +239,14 @@ def test_a_drain_while_another_process_drains_leaves_the_queue_alone(
 
 def test_a_tag_deleted_in_the_console_is_created_again_on_the_next_drain(store: Store, client: WeChatClient,
                                                                         standin: StandIn) -> None:
-    tags.ensure_tags(store, client, AUDIENCES)
+    tag_ids.ensure_tags(store, client, AUDIENCES)
     deleted = next(i for i, n in standin.state.tags.items() if n == "农民")
     del standin.state.tags[deleted]  # an operator deleted the tag; our cache still holds its id
     choose(store, "o1", "", "farmers")
     assert tags.drain(store, client, AUDIENCES) == tags.DrainReport(requeued=1)
     assert tags.drain(store, client, AUDIENCES).changes == 1
     assert members(standin, "农民") == {"o1"}
-    assert tags.tag_id(store, client, "farmers", AUDIENCES) != deleted
+    assert tag_ids.tag_id(store, client, "farmers", AUDIENCES) != deleted
 
 
 def test_a_drain_of_an_empty_queue_takes_the_lock_takes_no_batch_and_releases_it(
@@ -318,7 +302,7 @@ def test_a_drain_whose_lock_expired_leaves_the_batch_of_the_drain_that_took_over
     """Drain A's lock expires during its batch; drain B takes the lock and dies holding its own
     batch. A, ending its batch late (applied, or refused and put back), must leave B's batch
     where the next drain finds it."""
-    tags.ensure_tags(store, client, AUDIENCES)
+    tag_ids.ensure_tags(store, client, AUDIENCES)
     choose(store, "o1", "", "farmers")
     tag_users = client.tag_users
 
