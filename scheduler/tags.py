@@ -6,8 +6,9 @@ batches of at most 50 (the API's limit per tagging call), keeps only each user's
 and puts a failed batch back at the head so it is retried in order. A batch moves to a processing
 list as it is taken, in one step, and leaves it only when applied or put back: a drain that dies
 holding it (a crash, a deploy's kill) loses nothing, since the next drain puts it back first,
-counted as a failed attempt. Only the lock's holder changes that list: a drain whose lock expired
-during a batch leaves it to the drain that took the lock over, whose batch it may hold by then.
+counted as a failed attempt. Only the lock's holder takes into or empties that list (forgetting a
+user only removes their entries): a drain whose lock expired during a batch leaves it to the drain
+that took the lock over, whose batch it may hold by then.
 One drain runs at a time, under a Redis lock: two scheduler processes draining side by side would
 apply one user's changes in two batches in either order, and a failed batch would come back after
 later ones. The first batch runs on the lock just taken; the lock is extended before each later
