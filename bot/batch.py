@@ -10,7 +10,8 @@ write and reads the raw replies (bytes, int, list or None).
 
 Outages behave as with the client: a connection Redis has closed fails its round trip, which is
 retried on a new connection under the client's own `Retry` policy (bot/store.py), what is left
-propagates for `Store.guard`, and a connection is never used again with replies unread.
+propagates for `Store.guard`, and a connection is never used again after a failed round trip
+(its replies may be unread).
 Each thread has a connection of its own (`ThreadConnections`), not a pooled checkout per turn:
 the pool's checkout and return (a health poll, observability hooks, an event, a lock) cost as
 much as a round trip's commands, and a thread answers one message at a time, so its connection
@@ -31,10 +32,11 @@ _SKIP_REPLY = hiredis.pack_command(("CLIENT", "REPLY", "SKIP"))  # Redis answers
 
 
 class ThreadConnections:
-    """Per thread, one connection to the client's Redis, made on first use and kept (made anew
-    in a forked child, which must not share its parent's socket). Made as the client's pool makes
-    them, with its timeouts, retry policy and, under Sentinel, its master lookup; the pool does
-    not count or close them."""
+    """Per thread, one connection to the client's Redis, made and connected on first use and kept
+    until a round trip on it fails (made anew in a forked child, which must not share its parent's
+    socket). Made as the client's pool makes them, with its timeouts, retry policy and, under
+    Sentinel, its master lookup (which runs in `connect`, as the pool calls it on checkout: sending
+    on an unconnected one would go to localhost); the pool does not count or close them."""
 
     def __init__(self, client: redis.Redis) -> None:
         pool = client.connection_pool
@@ -45,8 +47,16 @@ class ThreadConnections:
         pid, connection = getattr(self._local, "held", (0, None))
         if pid != os.getpid():
             connection = self._make()
+            connection.connect()
             self._local.held = (os.getpid(), connection)
         return connection
+
+    def drop(self) -> None:
+        """Close this thread's connection (its replies may be unread); the next use makes a new one."""
+        pid, connection = getattr(self._local, "held", (0, None))
+        if pid == os.getpid():
+            connection.disconnect()
+        self._local.held = (0, None)
 
 
 class Batch:
@@ -123,12 +133,12 @@ class Batch:
 
     def _round(self, exchange: Callable[[Any], Any]) -> Any:
         """`exchange` on the thread's connection under the client's retry policy."""
-        connection = self._connections.connection()
+        connections = self._connections
         try:
-            return connection.retry.call_with_retry(lambda: exchange(connection),
-                                                    lambda error: connection.disconnect())
+            return connections.connection().retry.call_with_retry(lambda: exchange(connections.connection()),
+                                                                   lambda error: connections.drop())
         except BaseException:
-            connection.disconnect()  # replies may be unread: the connection must not be reused as is
+            connections.drop()  # replies may be unread: the connection must not be reused as is
             raise
 
     def _exchange(self, connection: Any, packed: bytes) -> list[Any]:

@@ -11,6 +11,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from bot.batch import Batch
 from bot.errors import StoreUnavailable
 from bot.settings import load_settings
 from bot.store import Store, open_store
@@ -149,6 +150,16 @@ def test_sentinels_lead_to_the_master(sentinel_port, redis_url, tmp_path, caplog
         client.set("pufa:via-sentinel", "1")
     assert redis.Redis.from_url(redis_url).get("pufa:via-sentinel") == b"1"
     assert "'pufa-master' via Sentinels 127.0.0.1:" in caplog.text
+
+
+def test_a_threads_own_connection_finds_the_master_through_sentinel_too(sentinel_port, redis_url, tmp_path):
+    environ = {"WECHAT_TOKEN": "abc", "REDIS_SENTINELS": f"127.0.0.1:{sentinel_port}",
+               "REDIS_SENTINEL_MASTER": "pufa-master"}
+    store = open_store(load_settings(environ, var_dir=tmp_path))
+    batch = Batch(store.connections)
+    batch.set("pufa:own-via-sentinel", b"1")
+    assert batch.execute() == [b"OK"]
+    assert redis.Redis.from_url(redis_url).get("pufa:own-via-sentinel") == b"1"
 
 
 def test_redis_takes_replies_switched_off(store):
