@@ -57,10 +57,12 @@ def _cite_edits(lines: list[str], entry: Map, laws: LawLibrary, renew: bool,
         if not isinstance(cite, Map) or "ref" not in cite:
             continue
         fp = _fingerprint(str(cite["ref"]), laws)
-        written = scalar_text(cite.get("fp")) or ""  # as check reads it: not text is no fp
+        written = scalar_text(cite.get("fp"))  # as check reads it
         if fp is None:
             notes.append(f"{where}:{cite.line}: skipped {cite['ref']}: not a citation of an existing article "
                          "(run `pufa check`)")
+        elif written is None:  # a list or mapping may span lines that replacing the fp line would leave behind
+            notes.append(f"{where}:{cite.line}: the fp of {cite['ref']} is not text: set fp: \"{fp}\" by hand")
         elif cite.flow and written != fp:
             notes.append(f"{where}:{cite.line}: write this citation in block style (one key per line) "
                          f"or set fp: \"{fp}\" by hand")

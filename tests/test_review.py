@@ -76,9 +76,13 @@ def test_an_unquoted_all_digit_fp_that_is_right_is_left_as_written(tmp_path, law
     assert before != path.read_text(encoding="utf-8")  # signed all the same
 
 
-def test_an_fp_that_is_not_text_is_filled_in_as_a_missing_one(tmp_path, laws):
-    """`pufa check` reads it as no fp ('must be text', 'has no fp: run pufa review'), and so does review."""
-    path = pack(tmp_path, "workers/labour.yaml", WAGES_FP, "fp: [6eb6864b]")
-    notes = review_file(path, laws)
-    assert WAGES_FP + "\n" in path.read_text(encoding="utf-8")
-    assert f"{os.path.relpath(path)}:13: fp of 《劳动合同法》第三十条 set to 6eb6864b" in notes
+@pytest.mark.parametrize("written", ["fp: [6eb6864b]", "fp:\n          - 6eb6864b"])
+def test_an_fp_that_is_not_text_is_left_for_the_editor_with_the_fp_to_write(tmp_path, laws, written):
+    """Replacing its line would leave a block list's lines behind and break the file."""
+    path = pack(tmp_path, "workers/labour.yaml", WAGES_FP, written)
+    before = path.read_text(encoding="utf-8")
+    notes = review_file(path, laws, by="张律师", today=dt.date(2026, 12, 1))
+    after = path.read_text(encoding="utf-8")
+    assert written in after and WAGES_FP not in after
+    assert f"{os.path.relpath(path)}:13: the fp of 《劳动合同法》第三十条 is not text: set fp: \"6eb6864b\" by hand" in notes
+    assert before != after  # signed all the same
