@@ -136,16 +136,20 @@ _MASKS = (
 )
 
 
-_HALF_WIDTH = str.maketrans("０１２３４５６７８９＋－＠．", "0123456789+-@.")
+# Full-width digits, Latin letters and the e-mail's symbols, as a Chinese input method types them
+# in full-width mode; not the full-width punctuation of ordinary Chinese text (，？！).
+_ASCII_KEPT = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+-@._"
+_HALF_WIDTH = str.maketrans({chr(ord(ch) + 0xFEE0): ch for ch in _ASCII_KEPT})
 _DIGIT_OR_AT = re.compile(r"[\d@]")
 
 
 def mask_personal(text: str) -> str:
     """Replace e-mail, ID-card, bank-card, mobile and landline numbers before anything is kept.
 
-    Full-width digits are read as digits, so they are caught too; the rest of the text stays as
-    typed. ID cards go before bank cards (both are long digit runs) and bank cards before phones
-    (a card contains phone-like runs). Every mask needs a digit or an @: text with neither (most
+    Full-width digits, letters and ＋－＠．＿ become their ASCII forms throughout the returned text,
+    so they are caught too (ｌｉ＠ｑｑ．ｃｏｍ as well); the rest of the text stays as typed. ID
+    cards go before bank cards (both are long digit runs) and bank cards before phones (a card
+    contains phone-like runs). Every mask needs a digit or an @: text with neither (most
     questions) skips the five patterns.
     """
     text = text.translate(_HALF_WIDTH)

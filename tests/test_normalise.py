@@ -65,6 +65,10 @@ def test_full_width_digits_are_masked_too() -> None:
     assert mask_personal("１３８１２３４５６７８") == "[手机号]"
 
 
+def test_an_email_typed_in_full_width_is_masked_and_chinese_punctuation_stays() -> None:
+    assert mask_personal("我的邮箱ｗａｎｇ＿ｌｉ＠ｑｑ．ｃｏｍ，谢谢！") == "我的邮箱[邮箱]，谢谢！"
+
+
 def test_short_numbers_in_questions_stay() -> None:
     assert mask_personal("干了3个月欠我8000元，打12348") == "干了3个月欠我8000元，打12348"
 
