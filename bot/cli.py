@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from bot import menus
 from bot.errors import PufaError
 from bot.model import BottomButton, Content
-from scheduler.tags import create_missing_tags
+from scheduler.tag_ids import create_missing_tags
 
 COMMAND_MODULES = ("bot.check", "bot.review", "bot.cli", "bot.chat_cli", "scheduler.cli", "bot.gaps",
                    "bot.admin.cli")

@@ -31,7 +31,6 @@ from bot.citizens import is_citizen
 from bot.errors import WeChatAPIError
 from bot.locks import Lease, held
 from bot.wechat_api import TAG_BATCH
-from scheduler.tag_ids import create_missing_tags  # noqa: F401  bot/cli.py's import, until it names tag_ids
 from scheduler.tag_ids import forget_ids_if_invalid, tag_id
 
 if TYPE_CHECKING:
