@@ -89,6 +89,11 @@ def _entry(openid: str, old: str | None, new: str | None, attempts: int = 0) -> 
     return {"openid": openid, "old": old or "", "new": new or "", "attempts": attempts}
 
 
+def _line_start(openid: str) -> str:
+    """How `_lines` begins each of `openid`'s entries (the openid is the entry's first field)."""
+    return json.dumps({"openid": openid}, ensure_ascii=False)[:-1] + ","
+
+
 def _lines(entries: list[dict]) -> list[str]:
     """Entries as queued. Only citizens' entries: an editor's stand-in user is not on WeChat, and
     one openid it does not know sinks a whole call (40003)."""
@@ -257,20 +262,28 @@ def queued(store: "Store") -> list[dict]:
     return [json.loads(r) for r in store.redis.lrange(_queue(store), 0, -1)]
 
 
+# Every entry of the user named by ARGV[1] (how their entries begin, so "o1" is not "o10") leaves
+# the queue (KEYS[1]) and the processing list (KEYS[2]) in one step, and is returned: a drain
+# putting a batch back between two separate reads would hide it from both.
+_TAKE_USERS = ("local found = {} for _, key in ipairs(KEYS) do "
+               "for _, raw in ipairs(redis.call('lrange', key, 0, -1)) do "
+               "if string.sub(raw, 1, #ARGV[1]) == ARGV[1] then found[#found + 1] = raw "
+               "redis.call('lrem', key, 0, raw) end end end return found")
+
+
 @privacy.register
 def untag_forgotten(store: "Store", openid: str) -> None:
     """Replace the user's queued changes (and those in a batch a drain died holding) with
     removing every audience tag they may hold at WeChat: the stored audience and the ones their
     changes name. Otherwise WeChat keeps showing them that audience's menu and mass sends, and a
     later 身份 adds a second tag. The entries hold the openid until the drain applies them: the
-    least that deleting at WeChat needs."""
+    least that deleting at WeChat needs. Found inside Redis: a queue the drain has not kept short
+    (the scheduler stopped, the API down) would otherwise travel whole to be decoded per forget."""
+    taken = store.redis.eval(_TAKE_USERS, 2, _queue(store), _processing(store), _line_start(openid))
     audiences: set[str] = set()
-    for key in (_queue(store), _processing(store)):
-        for raw in store.redis.lrange(key, 0, -1):
-            entry = json.loads(raw)
-            if entry["openid"] == openid:
-                audiences.update((entry["old"], entry["new"]))
-                store.redis.lrem(key, 0, raw)
+    for raw in taken:
+        entry = json.loads(raw)
+        audiences.update((entry["old"], entry["new"]))
     stored = store.redis.hget(store.user_key(openid, "profile"), "audience")
     if stored:
         audiences.add(stored.decode())

@@ -171,6 +171,14 @@ def test_forget_replaces_the_users_queued_changes_with_untagging(store: Store) -
         ("o2", "", "women"), ("o1", "farmers", ""), ("o1", "women", "")]
 
 
+def test_forget_leaves_the_changes_of_a_user_whose_openid_begins_with_the_forgotten_one(store: Store) -> None:
+    choose(store, "o1", "", "farmers")
+    choose(store, "o10", "", "women")
+    privacy.forget(store, "o1")
+    assert [(e["openid"], e["old"], e["new"]) for e in tags.queued(store)] == [
+        ("o10", "", "women"), ("o1", "farmers", "")]
+
+
 def test_forget_untags_the_stored_audience_at_wechat(store: Store, client: WeChatClient,
                                                       standin: StandIn) -> None:
     choose(store, "o1", "", "farmers")
