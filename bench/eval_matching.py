@@ -102,8 +102,11 @@ def dispatcher_replier(content: Content) -> Callable[[Question], set[str]]:
 
     Runs on the embedded Redis under a `pufa-bench:` prefix, and forgets each bench user, so
     live users' state and the editors' gap list are untouched. The users are named by this
-    process too: two runs side by side would otherwise read each other's conversations.
+    process too: two runs side by side would otherwise read each other's conversations. They are
+    stand-ins, as `pufa chat`'s users are: a citizen's audience change and forgetting queue WeChat
+    tagging, which nothing drains here, so each run's queue made every later run's forgets slower.
     """
+    from bot.citizens import chat_openid
     from bot.messages import Inbound
     from bot.runtime import build_runtime
     from bot.settings import load_settings
@@ -119,7 +122,7 @@ def dispatcher_replier(content: Content) -> Callable[[Question], set[str]]:
 
     def reply(question: Question) -> set[str]:
         n = next(numbers)
-        openid = f"bench-eval-{os.getpid()}-{n}"
+        openid = chat_openid(f"bench-eval-{os.getpid()}-{n}")
         if question.audience != "public":
             runtime.set_audience(openid, "", question.audience)
         answer = runtime.dispatcher.handle(Inbound(openid, "text", text=question.text, msg_id=f"bench-{n}"), now)
