@@ -97,6 +97,9 @@ class Batch:
     def hsetnx(self, key: str, field: str, value: Any) -> None:
         self._commands.append(("HSETNX", key, field, value))
 
+    def sadd(self, key: str, *members: Any) -> None:
+        self._commands.append(("SADD", key, *members))
+
     def lrange(self, key: str, start: int, end: int) -> None:
         self._commands.append(("LRANGE", key, start, end))
 

@@ -67,9 +67,13 @@ def note_perfect_day(runtime: "Runtime", turn: "Turn", topic: str) -> list[str]:
     if topic != CERTIFICATE_TOPIC:
         return []
     store, year = runtime.store, turn.now.year
-    days_key = store.user_key(turn.openid, f"quiz:perfect:{topic}:{year}")
-    store.redis.sadd(days_key, turn.now.date().isoformat())
-    days = store.redis.scard(days_key)
+    name = f"quiz:perfect:{topic}:{year}"
+    days_key = store.user_key(turn.openid, name)
+    pipe = store.redis.pipeline(transaction=False)
+    pipe.sadd(days_key, turn.now.date().isoformat())
+    privacy.queue_indexing(pipe, store, turn.openid, days_key, name)
+    pipe.scard(days_key)
+    days = pipe.execute()[-1]
     if days < CERTIFICATE_DAYS:
         return [f"今天全部答对！宪法宣传周每日答题已完成{days}/{CERTIFICATE_DAYS}天，全部完成可获得证书。"]
     if not is_citizen(turn.openid):  # an editor playing the week sees the end, but no code anyone could verify

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from bot import privacy
 from bot.errors import StoreUnavailable
 from bot.messages import SILENT, Inbound, Reply
 from bot.store import Store
@@ -32,6 +33,7 @@ POLL_SECONDS = 0.05
 _PENDING = b"?"
 _SILENT = b"-"
 _TEXT = b"="
+_MSG = "msg:"  # the family of message keys in bot/privacy.py's catalogue
 
 
 class AlreadyClaimed(Exception):
@@ -44,13 +46,17 @@ class Claim:
 
     store: Store
     key: str
+    index: str  # the user's index of message keys (bot/privacy.py), which forgetting reads
     ttl: int = TTL_SECONDS
     taken: bool = False  # this attempt holds the key
     settled: bool = False  # the reply is stored under the key
 
     def queue_take(self, pipe: Any) -> None:
-        """Queue the claim as the first command of `pipe`; pass its result to `check`."""
+        """Queue the claim as the first command of `pipe` (with listing it in the index, after it);
+        pass the first result to `check`."""
         pipe.set(self.key, _PENDING, nx=True, ex=self.ttl)
+        pipe.sadd(self.index, self.key)
+        pipe.expire(self.index, 2 * self.ttl)  # outlives the key: the reply's SET renews its TTL as the turn ends
 
     def check(self, result: Any) -> None:
         """The queued claim's result: raises AlreadyClaimed for a retry."""
@@ -62,7 +68,9 @@ class Claim:
         """Claim in a round trip of its own (paths that read nothing else); Redis down lets it pass."""
         try:
             with self.store.guard() as client:
-                self.check(client.set(self.key, _PENDING, nx=True, ex=self.ttl))
+                pipe = client.pipeline(transaction=False)
+                self.queue_take(pipe)
+                self.check(pipe.execute()[0])
         except StoreUnavailable:
             pass
 
@@ -86,14 +94,14 @@ class Deduper:
 
     def key(self, inbound: Inbound) -> str:
         """Per openid: MsgId alone has collided across users."""
-        return self.store.user_key(inbound.openid, "msg:" + inbound.dedup_key)
+        return self.store.user_key(inbound.openid, _MSG + inbound.dedup_key)
 
     def once(self, inbound: Inbound, compute: Callable[[Claim], Reply], deadline: float) -> Reply:
         """`compute(claim)` for the first attempt at `inbound`; the same reply for its retries.
 
         `deadline` (time.monotonic()) bounds how long a retry waits for the first attempt.
         """
-        claim = Claim(self.store, self.key(inbound), self.ttl)
+        claim = Claim(self.store, self.key(inbound), privacy.index_key(self.store, inbound.openid, _MSG), self.ttl)
         try:
             reply = compute(claim)
         except AlreadyClaimed:

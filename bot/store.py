@@ -21,6 +21,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
+from bot import privacy
 from bot.batch import ThreadConnections
 from bot.errors import SettingError, StoreUnavailable
 from bot.settings import Settings
@@ -56,7 +57,9 @@ class Store:
         return self.prefix + ":".join(parts)
 
     def user_key(self, openid: str, name: str) -> str:
-        """Per-user keys carry the openid in a hash tag: `forget` finds them, a cluster keeps one slot."""
+        """Per-user keys carry the openid in a hash tag (a cluster keeps one slot); `name` must be in
+        bot/privacy.py's catalogue, which `forget` deletes by name."""
+        privacy.check_user_key(name)
         return f"{self.prefix}u:{{{openid}}}:{name}"
 
     @property

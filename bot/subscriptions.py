@@ -143,11 +143,10 @@ def notify_topic(store: "Store", client: Any, topic_id: str, message: str, now: 
     """
     sent = queued = skipped = 0
     for openid in subscribers(store, topic_id):
-        mark = store.user_key(openid, f"noticed:{notice_id}")
         # A user who deleted their data since the list was read gets nothing written back.
         if not store.redis.sismember(_subscribers_key(store, topic_id), openid):
             skipped += 1
-        elif not store.redis.set(mark, 1, nx=True, ex=NOTICE_MARK_TTL_S):
+        elif not _mark_noticed(store, openid, notice_id):
             skipped += 1
         elif take_window(store, openid, now) and _send(client, openid, message):
             sent += 1
@@ -155,6 +154,16 @@ def notify_topic(store: "Store", client: Any, topic_id: str, message: str, now: 
             queue_notice(store, openid, message)
             queued += 1
     return NoticeResult(sent, queued, skipped)
+
+
+def _mark_noticed(store: "Store", openid: str, notice_id: str) -> bool:
+    """Set the user's mark for `notice_id`, listed in its index for forgetting; False if it was set."""
+    name = f"noticed:{notice_id}"
+    mark = store.user_key(openid, name)
+    pipe = store.redis.pipeline(transaction=False)
+    pipe.set(mark, 1, nx=True, ex=NOTICE_MARK_TTL_S)
+    privacy.queue_indexing(pipe, store, openid, mark, name, NOTICE_MARK_TTL_S)
+    return bool(pipe.execute()[0])
 
 
 def _send(client: Any, openid: str, message: str) -> bool:

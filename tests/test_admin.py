@@ -396,4 +396,4 @@ def test_resetting_the_simulator_forgets_the_user(client, runtime):
     old = client.post("/admin/simulator/send", json={"text": "菜单"}, headers=headers).json["openid"]
     new = client.post("/admin/simulator/reset", headers=headers).json["openid"]
     assert new != old
-    assert not list(runtime.store.redis.scan_iter(runtime.store.user_key(old, "*")))
+    assert not list(runtime.store.redis.scan_iter(runtime.store.key(f"u:{{{old}}}:*")))

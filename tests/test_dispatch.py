@@ -196,7 +196,7 @@ def test_deleting_my_data_needs_confirmation_and_removes_every_key(runtime: Runt
     assert say(runtime, "删除我的数据") == texts.DELETE_ASK
     assert say(runtime, "确认删除") == texts.DELETE_DONE
     store = runtime.store
-    assert list(store.redis.scan_iter(match=store.user_key("user-a", "*"))) == []
+    assert list(store.redis.scan_iter(match=store.key("u:{user-a}:*"))) == []
     assert not any(b"user-a" in key or b"user-a" in b"".join(store.redis.smembers(key))
                    for key in store.redis.scan_iter(match=store.key("sub", "*")) if store.redis.type(key) == b"set")
 
@@ -220,7 +220,7 @@ def test_a_follow_gets_the_welcome_with_menu_and_privacy_notice(runtime: Runtime
 def test_unfollow_deletes_the_users_state(runtime: Runtime) -> None:
     say(runtime, "身份")
     assert event(runtime, "unsubscribe") is None
-    assert list(runtime.store.redis.scan_iter(match=runtime.store.user_key("user-a", "*"))) == []
+    assert list(runtime.store.redis.scan_iter(match=runtime.store.key("u:{user-a}:*"))) == []
 
 
 def test_a_bottom_bar_click_opens_its_node(runtime: Runtime) -> None:

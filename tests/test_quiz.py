@@ -142,6 +142,14 @@ def test_an_invented_certificate_code_is_not_genuine(runtime: Runtime) -> None:
     assert certificates.verify(runtime.store, "AAAA-BBBB-CCCC") is None
 
 
+def test_forgetting_a_user_removes_their_perfect_campaign_days(campaign_runtime: Runtime) -> None:
+    play_round(campaign_runtime, dt.datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI))
+    store = campaign_runtime.store
+    assert list(store.redis.scan_iter(store.key("u:{user-a}:quiz:perfect:*")))
+    campaign_runtime.forget("user-a")
+    assert list(store.redis.scan_iter(store.key("u:{user-a}:*"))) == []
+
+
 def test_forgetting_a_user_removes_them_from_the_boards(runtime: Runtime) -> None:
     play_round(runtime, DAY)
     board = certificates.board_key(runtime.store, DAY.date(), "public")

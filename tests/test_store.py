@@ -30,6 +30,11 @@ def test_keys_carry_the_prefix_and_user_keys_a_hash_tag(redis_url, tmp_path):
     assert store.user_key("oUser-1", "conv") == "pufa:u:{oUser-1}:conv"
 
 
+def test_a_per_user_key_forget_would_not_find_is_refused(redis_url, tmp_path):
+    with pytest.raises(ValueError, match="bot/privacy.py's catalogue"):
+        url_store(redis_url, tmp_path).user_key("oUser-1", "scratch")
+
+
 def test_the_store_used_is_announced(redis_url, tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="bot.store"):
         url_store(redis_url.replace("//", "//:pw@"), tmp_path)

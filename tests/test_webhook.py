@@ -49,7 +49,7 @@ class EchoDispatcher:
         self.calls += 1
         self.nows.append(now)
         with contextlib.suppress(StoreUnavailable), self.store.guard() as client:
-            client.incr(self.store.user_key(inbound.openid, "handled"))
+            client.incr(self.store.key("handled", inbound.openid))
         time.sleep(self.delay)
         if self.error is not None:
             raise self.error
@@ -115,7 +115,7 @@ def reply_of(response) -> dict[str, str]:
 
 
 def handled(runtime, openid: str = OPENID) -> int:
-    return int(runtime.store.redis.get(runtime.store.user_key(openid, "handled")) or 0)
+    return int(runtime.store.redis.get(runtime.store.key("handled", openid)) or 0)
 
 
 # -- URL verification -------------------------------------------------------------------------
