@@ -135,6 +135,24 @@ for _loader in (_Loader, _FastLoader):
         _FLOAT, re.compile(r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?"
                            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
 
+
+
+class WrittenDecimal(float):
+    """A plain decimal: a number where a field takes one, and the text as written where a field
+    takes text (`title: 3.10` is 3.10, not 3.1)."""
+
+    written: str
+
+
+def _construct_decimal(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> WrittenDecimal:
+    value = WrittenDecimal(loader.construct_yaml_float(node))  # type: ignore[attr-defined]
+    value.written = node.value
+    return value
+
+
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor(_FLOAT, _construct_decimal)
+
 WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")
 
 
@@ -165,7 +183,7 @@ def scalar_text(value: Any) -> str | None:
     if value is None:
         return ""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return str(value).strip()
+        return getattr(value, "written", str(value)).strip()
     return None
 
 
@@ -237,11 +255,12 @@ class Schema:
         value = data.get(key) or []
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        written = [None if v is None else scalar_text(v) for v in value] if isinstance(value, list) else [None]
+        if None in written:
             self.error(data.at(key), f"`{key}` of {what} must be a list of texts",
                        f"write `{key}: [a, b]` or one `- text` line per entry")
             return ()
-        return tuple(str(v).strip() for v in value)
+        return tuple(written)
 
     def number(self, data: Map, key: str, fix: str) -> int | None:
         """The whole number under `key` (see `whole_number`); None, with a finding naming what

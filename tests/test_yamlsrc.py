@@ -53,6 +53,15 @@ def test_plain_decimals_stay_numbers(tmp_path):
         "a": 0, "b": 5, "c": 2026, "d": 0.5, "e": -1500.0}
 
 
+def test_a_decimal_where_text_is_expected_reads_as_written(tmp_path):
+    data = read(tmp_path, "title: 3.10\nquestions: [1.50, 好]\n")
+    findings: list = []
+    schema = yamlsrc.Schema("f.yaml", findings)
+    assert schema.text(data, "title", "the item") == "3.10"
+    assert schema.texts(data, "questions", "the item") == ("1.50", "好")
+    assert findings == []
+
+
 @pytest.mark.parametrize("value, number", [
     (80, 80), ("08", 8), ("010", 10), (" 12 ", 12), ("-3", -3),
     ("1_2", None), (8.5, None), ("五", None), (True, None), (None, None), ("", None)])
