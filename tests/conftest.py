@@ -46,7 +46,19 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> None:
+    def start(self, tries: int = 1) -> None:
+        """Start (or revive) the server on its port; with `tries` > 1, on a new free port when
+        another process took this one first (a second test run side by side): the suite must
+        never flush a Redis it does not own."""
+        for _ in range(tries - 1):
+            if self._started():
+                return
+            self.port = free_port()
+        if not self._started():
+            raise RuntimeError(f"redis-server did not start on port {self.port}, or another process holds it")
+
+    def _started(self) -> bool:
+        """True once our own process answers on the port; False if it exited (the port was taken)."""
         self.process = subprocess.Popen(
             [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
@@ -54,14 +66,15 @@ class RedisServer:
         )
         client = redis.Redis.from_url(self.url)
         deadline = time.monotonic() + 10
-        while True:
+        while self.process.poll() is None and time.monotonic() < deadline:
             try:
-                client.ping()
-                return
+                if client.info("server")["process_id"] == self.process.pid:
+                    return True
+                break
             except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start on port {self.port}")
                 time.sleep(0.05)
+        self.stop()
+        return False
 
     def stop(self) -> None:
         if self.process is not None:
@@ -73,7 +86,7 @@ class RedisServer:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
+    server.start(tries=5)
     yield server
     server.stop()
 
