@@ -153,12 +153,12 @@ def _construct_decimal(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> Writte
 for _loader in (_Loader, _FastLoader):
     _loader.add_constructor(_FLOAT, _construct_decimal)
 
-WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")
+WHOLE_NUMBER = re.compile(r"[-+]?[0-9０-９]+")  # full-width digits too: a Chinese input method types them
 
 
 def whole_number(value: Any) -> int | None:
     """The whole number an editor sees in `value`: 80, and digits the loader leaves as text, 08 and
-    010 (decimal, never octal) or "12" in quotes. None for anything else: 1_2, 8.5, 五, true, nothing."""
+    010 (decimal, never octal), "12" in quotes or full-width １２. None for anything else: 1_2, 8.5, 五, true, nothing."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):

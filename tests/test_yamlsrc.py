@@ -63,7 +63,7 @@ def test_a_decimal_where_text_is_expected_reads_as_written(tmp_path):
 
 
 @pytest.mark.parametrize("value, number", [
-    (80, 80), ("08", 8), ("010", 10), (" 12 ", 12), ("-3", -3),
+    (80, 80), ("08", 8), ("010", 10), (" 12 ", 12), ("-3", -3), ("１２", 12), ("２０２６", 2026),
     ("1_2", None), (8.5, None), ("五", None), (True, None), (None, None), ("", None)])
 def test_whole_number_is_the_decimal_number_an_editor_sees(value, number):
     assert whole_number(value) == number
