@@ -116,7 +116,14 @@ def _years(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slot]:
                      "write `days:` followed by `- {title: …, text: …}` lines")
         days = None
     slots: list[Slot] = []
+    lines: dict[int | None, int] = {}  # a year's number → the line it was first written on
     for year, window in years.items():
+        number = whole_number(year)
+        if number is not None and number in lines:  # 2026 and "2026" (or ２０２６) are different keys to YAML, one year to us
+            schema.error(years.at(year), f"the year {number} is written twice (also on line {lines[number]})",
+                         "keep one window per year")
+            continue
+        lines[number] = years.at(year)
         dates = _window(schema, year, window, years.at(year))
         if days is not None and dates and len(days) != len(dates):
             schema.error(years.at(year), f"{year}'s window has {len(dates)} days but `days` has {len(days)} themes",

@@ -116,6 +116,19 @@ campaigns:
         "6: 2026: 12-07..12-01 ends before it starts"]
 
 
+def test_a_year_written_twice_is_an_error_naming_both_lines(tmp_path: Path) -> None:
+    _, findings = load(tmp_path, """
+campaigns:
+  - id: week
+    title: 周
+    text: x
+    years:
+      2026: 12-01..12-07
+      "2026": 12-02..12-08
+""")
+    assert [f"{f.line}: {f.message}" for f in findings] == ["9: the year 2026 is written twice (also on line 8)"]
+
+
 def test_a_full_date_under_on_says_on_repeats_every_year(tmp_path: Path) -> None:
     _, findings = load(tmp_path, """
 campaigns:
