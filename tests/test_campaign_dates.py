@@ -126,7 +126,7 @@ campaigns:
       2026: 12-01..12-07
       "2026": 12-02..12-08
 """)
-    assert [f"{f.line}: {f.message}" for f in findings] == ["9: the year 2026 is written twice (also on line 8)"]
+    assert [f"{f.line}: {f.message}" for f in findings] == ["8: the year 2026 is written twice (also on line 7)"]
 
 
 def test_a_full_date_under_on_says_on_repeats_every_year(tmp_path: Path) -> None:
