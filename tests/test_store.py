@@ -30,9 +30,10 @@ def test_keys_carry_the_prefix_and_user_keys_a_hash_tag(redis_url, tmp_path):
     assert store.user_key("oUser-1", "conv") == "pufa:u:{oUser-1}:conv"
 
 
-def test_a_per_user_key_forget_would_not_find_is_refused(redis_url, tmp_path):
+@pytest.mark.parametrize("name", ["scratch", "index:scratch:"])
+def test_a_per_user_key_forget_would_not_find_is_refused(redis_url, tmp_path, name):
     with pytest.raises(ValueError, match="bot/privacy.py's catalogue"):
-        url_store(redis_url, tmp_path).user_key("oUser-1", "scratch")
+        url_store(redis_url, tmp_path).user_key("oUser-1", name)
 
 
 def test_the_store_used_is_announced(redis_url, tmp_path, caplog):
