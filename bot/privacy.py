@@ -65,30 +65,25 @@ def register(hook: ForgetHook) -> ForgetHook:
     return hook
 
 
-def user_keys(store: "Store", openid: str) -> list[str]:
-    """The user's keys that exist: the fixed names, the indexes and what the indexes list."""
+def _named_keys(store: "Store", openid: str) -> list[str]:
+    """Every key the user may have: the fixed names, the indexes and what the indexes list."""
     indexes = [index_key(store, openid, family) for family in KEY_FAMILIES]
     listed = store.redis.pipeline(transaction=False)
     for index in indexes:
         listed.smembers(index)
     named = [store.user_key(openid, name) for name in sorted(USER_KEYS)] + indexes
-    named += sorted(member.decode() for members in listed.execute() for member in members)
-    present = store.redis.pipeline(transaction=False)
-    for key in named:
-        present.exists(key)
-    return [key for key, exists in zip(named, present.execute()) if exists]
+    return named + sorted(member.decode() for members in listed.execute() for member in members)
 
 
 def forget(store: "Store", openid: str) -> int:
-    """Delete every key and entry about `openid`; returns how many per-user keys were removed."""
+    """Delete every key and entry about `openid`; returns how many per-user keys were removed
+    (DEL counts those that existed, so nothing asks which do first)."""
     _load_hook_modules()
     for hook in _hooks:
         hook(store, openid)
-    keys = user_keys(store, openid)
-    if keys:
-        store.redis.delete(*keys)
-    log.info("forgot user %s (%d keys)", log_id(openid), len(keys))
-    return len(keys)
+    removed = store.redis.delete(*_named_keys(store, openid))
+    log.info("forgot user %s (%d keys)", log_id(openid), removed)
+    return removed
 
 
 def defer(var_dir: Path, openid: str) -> None:
