@@ -95,6 +95,26 @@ def test_after_deletion_no_key_or_value_holds_the_openid(bot: WebBot, redis_url:
     assert mentions(client, BOB) == bob_before
 
 
+def test_every_user_key_is_catalogued_and_a_familys_key_is_indexed_by_a_set_that_outlives_it(
+        bot: WebBot, redis_url: str) -> None:
+    """What deleting by name rests on: a key no index lists, or one outliving its index, is never deleted."""
+    busy_session(bot, ALICE)
+    client = redis.Redis.from_url(redis_url)
+    store = bot.runtime.store
+    head = store.user_key(ALICE, "conv").removesuffix("conv")
+    families = set()
+    for key in client.scan_iter(match=store.key("u:{%s}:*" % ALICE)):
+        name = key.decode().removeprefix(head)
+        privacy.check_user_key(name)
+        if name.startswith(privacy.KEY_FAMILIES):
+            index = privacy.index_key(store, ALICE, name)
+            assert client.sismember(index, key), f"{name} is not listed in {index}"
+            key_ttl, index_ttl = client.ttl(key), client.ttl(index)
+            assert index_ttl == -1 or (key_ttl != -1 and index_ttl >= key_ttl), (name, key_ttl, index_ttl)
+            families.add(next(f for f in privacy.KEY_FAMILIES if name.startswith(f)))
+    assert {"msg:", "noticed:"} <= families, "the session made no family's key; the test would prove nothing"
+
+
 def test_deletion_scans_no_keys(bot: WebBot, redis_url: str) -> None:
     """Deleting by name: a SCAN of the keyspace costs Redis ~0.7 s per million keys, per deletion."""
     busy_session(bot, ALICE)
