@@ -116,6 +116,19 @@ class _FastLoader(_Positions, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  #
     every worker's reload parses every file. A file it refuses is parsed again by `_Loader`."""
 
 
+class WrittenDecimal(float):
+    """A plain decimal: a number where a field takes one, and the text as written where a field
+    takes text (`title: 3.10` is 3.10, not 3.1)."""
+
+    written: str
+
+
+def _construct_decimal(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> WrittenDecimal:
+    value = WrittenDecimal(loader.construct_yaml_float(node))  # type: ignore[attr-defined]
+    value.written = node.value
+    return value
+
+
 # YAML 1.1 (PyYAML's default) reads `on`, `off`, `yes` and `no` as booleans, 10:30 as the
 # base-60 number 630, 010 as the octal 8 and 1_2 as 12; editors mean the words, the time and the
 # digits they see. So only true/false are booleans (as in YAML 1.2), and only plain decimals are
@@ -134,24 +147,8 @@ for _loader in (_Loader, _FastLoader):
     _loader.add_implicit_resolver(
         _FLOAT, re.compile(r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?"
                            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
-
-
-
-class WrittenDecimal(float):
-    """A plain decimal: a number where a field takes one, and the text as written where a field
-    takes text (`title: 3.10` is 3.10, not 3.1)."""
-
-    written: str
-
-
-def _construct_decimal(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> WrittenDecimal:
-    value = WrittenDecimal(loader.construct_yaml_float(node))  # type: ignore[attr-defined]
-    value.written = node.value
-    return value
-
-
-for _loader in (_Loader, _FastLoader):
     _loader.add_constructor(_FLOAT, _construct_decimal)
+
 
 WHOLE_NUMBER = re.compile(r"[-+]?[0-9０-９]+")  # full-width digits too: a Chinese input method types them
 
