@@ -1,6 +1,6 @@
 """Per-user conversation state in Redis: where the user is, and what a digit means to them.
 
-Two keys per user, both under the user's hash tag so `privacy.forget` finds them:
+Two keys per user, named in the catalogue `privacy.forget` deletes by (bot/privacy.py):
 - `profile` — the chosen audience and the last interaction, kept until unsubscribe or deletion;
 - `conv` — the conversation context (menu position, suggestion list, pages, last item), which
   expires after `CONVERSATION_TTL` so abandoned menus do not capture a digit days later.
