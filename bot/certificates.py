@@ -71,7 +71,7 @@ def note_perfect_day(runtime: "Runtime", turn: "Turn", topic: str) -> list[str]:
     days_key = store.user_key(turn.openid, name)
     pipe = store.redis.pipeline(transaction=False)
     pipe.sadd(days_key, turn.now.date().isoformat())
-    privacy.queue_indexing(pipe, store, turn.openid, days_key, name)
+    privacy.queue_indexing(pipe, store, turn.openid, name)
     pipe.scard(days_key)
     days = pipe.execute()[-1]
     if days < CERTIFICATE_DAYS:

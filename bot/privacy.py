@@ -49,11 +49,11 @@ def index_key(store: "Store", openid: str, name: str) -> str:
     return store.user_key(openid, _INDEX + family)
 
 
-def queue_indexing(pipe: Any, store: "Store", openid: str, key: str, name: str, ttl: int | None = None) -> None:
-    """Queue listing `key` (the user key `name`) in its family's index on `pipe`; `ttl`, when the
-    key expires, must be at least its TTL, so the index outlives it."""
+def queue_indexing(pipe: Any, store: "Store", openid: str, name: str, ttl: int | None = None) -> None:
+    """Queue listing the user's key `name` in its family's index on `pipe`; `ttl`, when the key
+    expires, must be at least its TTL, so the index outlives it."""
     index = index_key(store, openid, name)
-    pipe.sadd(index, key)
+    pipe.sadd(index, store.user_key(openid, name))
     if ttl is not None:
         pipe.expire(index, ttl)
 

@@ -162,7 +162,7 @@ def _mark_noticed(store: "Store", openid: str, notice_id: str) -> bool:
     mark = store.user_key(openid, name)
     pipe = store.redis.pipeline(transaction=False)
     pipe.set(mark, 1, nx=True, ex=NOTICE_MARK_TTL_S)
-    privacy.queue_indexing(pipe, store, openid, mark, name, NOTICE_MARK_TTL_S)
+    privacy.queue_indexing(pipe, store, openid, name, NOTICE_MARK_TTL_S)
     return bool(pipe.execute()[0])
 
 
