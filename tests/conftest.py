@@ -50,12 +50,12 @@ class RedisServer:
         """Start (or revive) the server on its port; with `tries` > 1, on a new free port when
         another process took this one first (a second test run side by side): the suite must
         never flush a Redis it does not own."""
-        for _ in range(tries - 1):
+        for attempt in range(tries):
+            if attempt:
+                self.port = free_port()
             if self._started():
                 return
-            self.port = free_port()
-        if not self._started():
-            raise RuntimeError(f"redis-server did not start on port {self.port}, or another process holds it")
+        raise RuntimeError(f"redis-server did not start on port {self.port}, or another process holds it")
 
     def _started(self) -> bool:
         """True once our own process answers on the port; False if it exited (the port was taken)."""
