@@ -16,7 +16,6 @@ Each thread has a connection of its own (`ThreadConnections`), not a pooled chec
 the pool's checkout and return (a health poll, observability hooks, an event, a lock) cost as
 much as a round trip's commands, and a thread answers one message at a time, so its connection
 is never shared.
-
 """
 from __future__ import annotations
 

@@ -155,7 +155,8 @@ WHOLE_NUMBER = re.compile(r"[-+]?[0-9０-９]+")  # full-width digits too: a Chi
 
 def whole_number(value: Any) -> int | None:
     """The whole number an editor sees in `value`: 80, and digits the loader leaves as text, 08 and
-    010 (decimal, never octal), "12" in quotes or full-width １２. None for anything else: 1_2, 8.5, 五, true, nothing."""
+    010 (decimal, never octal), "12" in quotes or full-width １２. None for anything else: 1_2, 8.5,
+    五, true, nothing."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):

@@ -119,7 +119,8 @@ def _years(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slot]:
     lines: dict[int | None, int] = {}  # a year's number → the line it was first written on
     for year, window in years.items():
         number = whole_number(year)
-        if number is not None and number in lines:  # 2026 and "2026" (or ２０２６) are different keys to YAML, one year to us
+        # 2026 and "2026" (or ２０２６) are different keys to YAML, one year to us
+        if number is not None and number in lines:
             schema.error(years.at(year), f"the year {number} is written twice (also on line {lines[number]})",
                          "keep one window per year")
             continue

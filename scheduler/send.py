@@ -158,7 +158,7 @@ def _send(ctx: Context, send: Send, at: dt.datetime, attempts: int) -> str:
     """The API call and its outcome in the ledger (a crash here leaves `sending` for the timeout)."""
     try:
         target = None if send.audience == ALL else tag_ids.tag_id(ctx.store, ctx.client, send.audience,
-                                                               ctx.audiences)
+                                                                  ctx.audiences)
         answer = ctx.client.mass_send_by_tag(target, send.occurrence.message, clientmsgid(send))
     except AlreadySent:
         _write(ctx.store, send, state="sent", sent_at=at.timestamp(), note="45065: clientmsgid already used")
