@@ -1,4 +1,5 @@
-"""CPU a question costs inside one process: the bot's WSGI app against the ceiling app, no HTTP.
+"""CPU a question costs inside one process: the bot's WSGI app against the ceiling and the floor
+(the ceiling plus claiming each message and keeping its reply in Redis; bench/load.py), no HTTP.
 
 Why beside bench/load.py: under load the two cores are shared by workers, Redis and the client,
 and run-to-run noise (±5 %) hides changes of a few tens of µs. Here the same signed messages go
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(load.scratch(stack, "pufa-inprocess-").settings)
         from app import create_app
 
-        apps = {"bot": create_app(), "ceiling": load.ceiling}
+        apps = {"bot": create_app(), "ceiling": load.ceiling, "floor": load.floor_app()}
         rng = random.Random(20261122)
         for name, app in apps.items():  # warm: first requests build caches and connections
             cpu_per_message(app, 300, f"w{name}", rng)

@@ -5,6 +5,9 @@ bot reaches it by its Unix socket, as on one host), then side by side:
   * the bot: `gunicorn app:app` with the project's gunicorn.conf.py (2 sync workers);
   * the ceiling: the least a WeChat webhook can do (verify the signature, parse with wechatpy,
     render a text reply, plaintext) as a Flask app under the same gunicorn settings;
+  * with --floor, the floor: the ceiling plus what any webhook on several workers or hosts must
+    keep in Redis (claim the MsgId before answering, keep the reply for WeChat's retry), the bot's
+    cheapest way. The floor's ratio is the part of the gap no bot can avoid on this machine;
 and drives them in turn, round after round, with the same closed loop of connections (keep-alive
 HTTP clients in a few processes, so the client's GIL is not the bottleneck) sending NEW citizens'
 questions, signed as WeChat signs them, with unique MsgIds. Prints req/s, p50 and p99 of both,
@@ -15,7 +18,7 @@ Why rounds: on a shared machine the speed drifts by half within a minute, so one
 after the other compared two machines. A round measures both within seconds of each other; the
 ratio printed is the median of the rounds' ratios, and the spread shows how much the machine moved.
 
-    .venv/bin/python bench/load.py --seconds 10 --rounds 5 --connections 16
+    .venv/bin/python bench/load.py --seconds 10 --rounds 5 --connections 16 [--floor]
 """
 from __future__ import annotations
 
@@ -93,6 +96,51 @@ def _ceiling_app() -> Flask:
 
 
 ceiling = _ceiling_app()
+
+
+def floor_app() -> Flask:
+    """The ceiling plus the least Redis work a correct webhook on several hosts must do, done the
+    bot's cheapest way (bot/batch.py): claim the MsgId in one round trip before answering (so a
+    retry reaching another worker is not answered twice), and keep the reply for that retry in one
+    send that reads nothing back. What the bot costs beyond this is its own work."""
+    import redis
+    from wechatpy import parse_message
+    from wechatpy.exceptions import InvalidSignatureException
+    from wechatpy.replies import TextReply
+    from wechatpy.utils import check_signature
+
+    from bot.batch import Batch, ThreadConnections
+
+    flask_app = Flask("floor")
+    connections = ThreadConnections(redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")))
+
+    @flask_app.post("/wechat")
+    def wechat() -> Response:
+        args = request.args
+        try:
+            check_signature(TOKEN, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+        except InvalidSignatureException:
+            abort(403)
+        message = parse_message(request.get_data())
+        key = f"floor:msg:{message.source}:{message._data['MsgId']}"  # the bench's MsgIds are not numbers
+        claim = Batch(connections)
+        claim.set(key, b"", ex=60, nx=True)
+        if claim.execute()[0] is None:
+            return Response("success")
+        body = TextReply(content=CEILING_REPLY, message=message).render()
+        keep = Batch(connections)
+        keep.set(key, body, ex=60)
+        keep.send()
+        return Response(body, mimetype="application/xml")
+
+    @flask_app.get("/healthz")
+    def healthz() -> str:
+        return "ok"
+
+    return flask_app
+
+
+floor = floor_app()
 
 
 # -- processes we start and stop ---------------------------------------------------------------
@@ -335,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each window (default 1)")
     parser.add_argument("--unix-socket", action="store_true",
                         help="the bot reaches Redis by its Unix socket, as on one host (default: loopback TCP)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also drive the floor: the ceiling plus claiming each MsgId and keeping its reply in Redis")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
         place = scratch(stack, "pufa-bench-", args.unix_socket)
@@ -345,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
             "ceiling": start_gunicorn(stack, "load:ceiling", work, env, work / "ceiling.log",
                                       ["--pythonpath", str(ROOT / "bench")]),
         }
+        if args.floor:
+            servers["floor"] = start_gunicorn(stack, "load:floor", work, env, work / "floor.log",
+                                              ["--pythonpath", str(ROOT / "bench")])
         rounds: dict[str, list[Result]] = {name: [] for name in servers}
         window = args.seconds / args.rounds
         for number in range(args.rounds):
@@ -360,6 +413,10 @@ def main(argv: list[str] | None = None) -> int:
             report(name, result)
         print(f"ratio    bot/ceiling = {statistics.median(ratios):.2f} (median of {len(ratios)} rounds; "
               f"rounds {ratios[0]:.2f}–{ratios[-1]:.2f})")
+        if args.floor:
+            floor_ratios = sorted(f.rate / c.rate for f, c in zip(rounds["floor"], rounds["ceiling"]))
+            print(f"ratio    floor/ceiling = {statistics.median(floor_ratios):.2f} (rounds "
+                  f"{floor_ratios[0]:.2f}–{floor_ratios[-1]:.2f})")
         for name, result in results.items():
             report_cpu(name, result)
         if results["bot"].errors:
