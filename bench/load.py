@@ -187,26 +187,36 @@ def wait_ready(port: int, path: str, process: subprocess.Popen, log: Path, secon
     sys.exit(f"server on port {port} not ready after {seconds:.0f} s; see {log}")
 
 
-def start_redis(stack: ExitStack, workdir: Path) -> tuple[int, int]:
-    """Its port and pid; it also listens on workdir/redis.sock."""
-    import redis
-
+def start_redis(stack: ExitStack, workdir: Path, tries: int = 5) -> tuple[int, int]:
+    """Its port and pid; it also listens on workdir/redis.sock. When another process took the free
+    port first (a second bench or test run beside this one), our server exits: we try a new port
+    rather than load somebody else's Redis."""
     from bot.store import embedded_binary
 
-    port = free_port()
-    process = start(stack, [str(embedded_binary()), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                            "--appendonly", "no", "--dir", str(workdir), "--unixsocket", str(workdir / "redis.sock"),
-                            "--unixsocketperm", "700"], workdir, dict(os.environ), workdir / "redis.log")
+    for _ in range(tries):
+        port = free_port()
+        process = start(stack, [str(embedded_binary()), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(workdir), "--unixsocket",
+                                str(workdir / "redis.sock"), "--unixsocketperm", "700"],
+                        workdir, dict(os.environ), workdir / "redis.log")
+        if _answers_as(port, process):
+            return port, process.pid
+    sys.exit(f"redis-server did not start in {tries} tries; see {workdir / 'redis.log'}")
+
+
+def _answers_as(port: int, process: subprocess.Popen) -> bool:
+    """True once `process` itself answers on `port`; False if it exited or another server answers."""
+    import redis
+
     client = redis.Redis(port=port)
     for _ in range(200):
+        if process.poll() is not None:
+            return False
         try:
-            client.ping()
-            return port, process.pid
+            return client.info("server")["process_id"] == process.pid
         except redis.ConnectionError:
-            if process.poll() is not None:
-                sys.exit("redis-server did not start")
             time.sleep(0.05)
-    sys.exit("redis-server did not answer")
+    return False
 
 
 @dataclass(frozen=True)
