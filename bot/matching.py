@@ -70,10 +70,12 @@ _LEGAL_CUE = re.compile(f"{_DISPUTE}|{_PARTIES}|{_SYMBOLS}")
 # dispute, ask what is allowed (国旗能当头像吗, 几点以后装修算扰民) or ask what the law says
 # (手抄报要写国家安全包括哪些方面). A farewell (再见，明年国家安全日再来问你) is chit-chat too, on the
 # same terms: once the law path no longer counted laws the answer cites anyway as rivals, one
-# blind 12·4 farewell got a national-security answer.
+# blind 12·4 farewell got a national-security answer. A greeting (宪法日快乐) is chit-chat too: the
+# blind 12·4 set's one greeting reached the 宪法日 item once the content had grown enough to lift
+# its score over the law vote's 0.18 (session twelve).
 _CHAT_ABOUT = re.compile(
     r"手抄报|黑板报|标语|表情|头像|壁纸|祝福语|打卡|帆布袋|海报|星期几|礼拜几|几点|好帅|真帅|太帅|"
-    r"^(?:再见|拜拜)|再来问|下次再问|"
+    r"^(?:再见|拜拜)|再来问|下次再问|快乐[啊呀哦吖]*$|"
     r"(?:挺好|真好|不错|很好|好看|太棒)[的了啊呀吧]*$"
 )
 _ASKS_THE_LAW = (

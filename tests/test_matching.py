@@ -93,7 +93,7 @@ def test_an_everyday_topic_with_a_word_of_a_dispute_is_a_question(matcher: Match
 
 @pytest.mark.parametrize("text", ["帮我写个国家宪法日的标语", "宪法日的黑板报怎么排版", "发一个国旗的表情包",
                                   "宪法学习打卡第五天", "升国旗仪式几点开始", "社区的宪法宣传活动搞得真好",
-                                  "升旗的解放军叔叔好帅"])
+                                  "升旗的解放军叔叔好帅", "国家安全教育日快乐", "祝老师们宪法宣传周快乐呀"])
 def test_crafts_stickers_times_and_praise_around_the_observances_are_chitchat(matcher: Matcher, text: str) -> None:
     assert matcher.match(text, "public").kind == CHITCHAT
 
