@@ -41,6 +41,7 @@ import urllib.parse
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 from flask import Flask, Response, abort, request
 
@@ -70,13 +71,14 @@ def signed_query(nonce: str) -> str:
 
 # -- the ceiling app (imported by gunicorn as `load:ceiling`) -------------------------------
 
-def _ceiling_app() -> Flask:
+def _webhook_app(name: str, answer: Callable[[Any], Response]) -> Flask:
+    """The least a WeChat webhook can do before answering: verify the signature and parse the
+    message with wechatpy; `answer` turns the parsed message into the response."""
     from wechatpy import parse_message
     from wechatpy.exceptions import InvalidSignatureException
-    from wechatpy.replies import TextReply
     from wechatpy.utils import check_signature
 
-    flask_app = Flask("ceiling")
+    flask_app = Flask(name)
 
     @flask_app.post("/wechat")
     def wechat() -> Response:
@@ -85,14 +87,21 @@ def _ceiling_app() -> Flask:
             check_signature(TOKEN, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
         except InvalidSignatureException:
             abort(403)
-        message = parse_message(request.get_data())
-        return Response(TextReply(content=CEILING_REPLY, message=message).render(), mimetype="application/xml")
+        return answer(parse_message(request.get_data()))
 
     @flask_app.get("/healthz")
     def healthz() -> str:
         return "ok"
 
     return flask_app
+
+
+def _ceiling_app() -> Flask:
+    """Renders a text reply, plaintext, and keeps nothing."""
+    from wechatpy.replies import TextReply
+
+    return _webhook_app("ceiling", lambda message: Response(TextReply(content=CEILING_REPLY, message=message).render(),
+                                                            mimetype="application/xml"))
 
 
 ceiling = _ceiling_app()
@@ -104,24 +113,13 @@ def floor_app() -> Flask:
     retry reaching another worker is not answered twice), and keep the reply for that retry in one
     send that reads nothing back. What the bot costs beyond this is its own work."""
     import redis
-    from wechatpy import parse_message
-    from wechatpy.exceptions import InvalidSignatureException
     from wechatpy.replies import TextReply
-    from wechatpy.utils import check_signature
 
     from bot.batch import Batch, ThreadConnections
 
-    flask_app = Flask("floor")
     connections = ThreadConnections(redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")))
 
-    @flask_app.post("/wechat")
-    def wechat() -> Response:
-        args = request.args
-        try:
-            check_signature(TOKEN, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
-        except InvalidSignatureException:
-            abort(403)
-        message = parse_message(request.get_data())
+    def answer(message: Any) -> Response:
         key = f"floor:msg:{message.source}:{message._data['MsgId']}"  # the bench's MsgIds are not numbers
         claim = Batch(connections)
         claim.set(key, b"", ex=60, nx=True)
@@ -133,11 +131,7 @@ def floor_app() -> Flask:
         keep.send()
         return Response(body, mimetype="application/xml")
 
-    @flask_app.get("/healthz")
-    def healthz() -> str:
-        return "ok"
-
-    return flask_app
+    return _webhook_app("floor", answer)
 
 
 floor = floor_app()
