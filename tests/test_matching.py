@@ -98,6 +98,13 @@ def test_crafts_stickers_times_and_praise_around_the_observances_are_chitchat(ma
     assert matcher.match(text, "public").kind == CHITCHAT
 
 
+@pytest.mark.parametrize("text", ["单位非要录指纹打卡", "公司人脸打卡", "考勤打卡迟到扣钱"])
+def test_a_workplace_clock_in_is_a_question_not_a_check_in(matcher: Matcher, text: str) -> None:
+    """打卡 is a check-in around the observances (宪法学习打卡), but a worker's clock-in is a question."""
+    assert matcher.match(text, "workers").kind != CHITCHAT
+
+
+
 @pytest.mark.parametrize("text", ["再见，下个宪法日再来问你", "拜拜啦国家安全教育日那天再聊", "好的今天先这样下次再问"])
 def test_a_farewell_is_chitchat_at_any_length(matcher: Matcher, text: str) -> None:
     assert matcher.match(text, "public").kind == CHITCHAT
