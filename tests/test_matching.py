@@ -98,6 +98,12 @@ def test_crafts_stickers_times_and_praise_around_the_observances_are_chitchat(ma
     assert matcher.match(text, "public").kind == CHITCHAT
 
 
+@pytest.mark.parametrize("text", ["老板发表情包骂我", "商场海报上写的价格不给"])
+def test_a_sticker_or_a_poster_in_a_dispute_is_a_question(matcher: Matcher, text: str) -> None:
+    """Being insulted (骂) or refused (不给) is a dispute, whatever else the message mentions."""
+    assert matcher.match(text, "public").kind != CHITCHAT
+
+
 @pytest.mark.parametrize("text", ["单位非要录指纹打卡", "公司人脸打卡", "考勤打卡迟到扣钱"])
 def test_a_workplace_clock_in_is_a_question_not_a_check_in(matcher: Matcher, text: str) -> None:
     """打卡 is a check-in around the observances (宪法学习打卡), but a worker's clock-in is a question."""
