@@ -110,7 +110,6 @@ def test_a_workplace_clock_in_is_a_question_not_a_check_in(matcher: Matcher, tex
     assert matcher.match(text, "workers").kind != CHITCHAT
 
 
-
 @pytest.mark.parametrize("text", ["再见，下个宪法日再来问你", "拜拜啦国家安全教育日那天再聊", "好的今天先这样下次再问"])
 def test_a_farewell_is_chitchat_at_any_length(matcher: Matcher, text: str) -> None:
     assert matcher.match(text, "public").kind == CHITCHAT
