@@ -160,6 +160,17 @@ def report_lay(title: str, questions: list[Question], reply: Callable[[Question]
           f"{wrong / len(legal):5.1%} ({wrong})   chit-chat n={len(chat)} given a law {chatted / max(1, len(chat)):5.1%}")
 
 
+def copied_phrasings(content: Content, questions: list[Question]) -> list[tuple[str, str]]:
+    """(item id, phrasing) for each title or phrasing that is a real question word for word
+    (punctuation and case aside): such a question measures recall of the content, not matching."""
+    def folded(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text).lower()
+
+    real = {folded(question.text) for question in questions}
+    return [(item.id, text) for item in content.items.values() for text in (item.title, *item.questions)
+            if folded(text) in real]
+
+
 def report(title: str, tallies: dict[str, Tally], per_law: bool) -> None:
     print(f"== {title}")
     print(tallies["(all)"].line("(all)"))
@@ -188,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         for path in DEV_SETS:
             report_lay(f"lay set {path.relative_to(ROOT)}", read_dev(path), reply)
     tune, held_out = split_halves(read_real(Path(args.folder)))
+    for half, questions in (("tune", tune), ("held-out", held_out)):
+        for item_id, text in copied_phrasings(content, questions):
+            print(f"WARNING: {item_id} says a {half} question word for word ({text}): the figures overstate it;"
+                  f" reword the phrasing")
     misses: list[tuple[Question, set[str]]] = []
     report(f"real questions, tune half (seed {SEED})", evaluate(tune, reply, misses), per_law=False)
     report("real questions, held-out half", evaluate(held_out, reply), per_law=True)
