@@ -232,6 +232,18 @@ def test_the_shipped_content_answers_lay_questions_with_the_right_law(shipped: t
     assert right / legal >= RIGHT_FLOOR[path]
 
 
+@pytest.mark.parametrize("path", [DEV, BLIND, BLIND2, BLIND3], ids=["dev", "blind", "blind2", "blind3"])
+def test_no_phrasing_is_a_lay_set_question_word_for_word(shipped: tuple[Content, Matcher], path: Path) -> None:
+    """A copied question makes the set measure the content's recall of its own text, not matching.
+    Titles are left out: they name the subject in menus and may coincide with a plain question."""
+    def folded(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text).lower()
+
+    asked = {folded(text) for text, _, _ in dev_rows(path)}
+    copied = [(item.id, text) for item in shipped[0].items.values() for text in item.questions if folded(text) in asked]
+    assert not copied, f"reword these phrasings: {copied}"
+
+
 def test_a_question_after_thanks_is_still_a_question(shipped: tuple[Content, Matcher]) -> None:
     assert shipped[1].match("谢谢！还想问离婚冷静期多久", "public").band == ANSWER
 
