@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bot.content import load_content  # noqa: E402
 from bot.matching import Matcher  # noqa: E402
 from bot.model import Content  # noqa: E402
+from bot.normalise import Normaliser  # noqa: E402
 
 SEED = 20261122
 CITED_LAW = re.compile(r"《(?:中华人民共和国)?([^》]+)》")
@@ -160,23 +161,16 @@ def report_lay(title: str, questions: list[Question], reply: Callable[[Question]
           f"{wrong / len(legal):5.1%} ({wrong})   chit-chat n={len(chat)} given a law {chatted / max(1, len(chat)):5.1%}")
 
 
-def copied_phrasings(content: Content, questions: list[Question]) -> list[tuple[str, str]]:
-    """(item id, phrasing) for each title or phrasing that is a real question word for word
-    (punctuation and case aside): such a question measures recall of the content, not matching."""
-    def folded(text: str) -> str:
-        return re.sub(r"[\W_]+", "", text).lower()
-
-    real = {folded(question.text) for question in questions}
-    return [(item.id, text) for item in content.items.values() for text in (item.title, *item.questions)
-            if folded(text) in real]
-
-
 def warn_copies(content: Content, where: str, questions: list[Question]) -> None:
-    """A phrasing (not a title: titles name the subject in menus) that is a question of the set
-    word for word makes the set measure recall, not matching."""
-    for item_id, text in copied_phrasings(content, questions):
-        if content.items[item_id].title != text:
-            print(f"WARNING: {item_id} has a question of the {where} word for word ({text}): reword it")
+    """An item phrasing that is a question of the set as the matcher sees both (`Normaliser`, as
+    `pufa check` compares questions) makes the set measure recall, not matching. Titles are left:
+    they name the subject in menus."""
+    normalise = Normaliser.build(content.synonyms)
+    asked = {normalise(question.text) for question in questions}
+    for item in content.items.values():
+        for text in item.questions:
+            if normalise(text) in asked:
+                print(f"WARNING: {item.id} has a question of the {where} word for word ({text}): reword it")
 
 
 def report(title: str, tallies: dict[str, Tally], per_law: bool) -> None:
