@@ -55,8 +55,8 @@ class Claim:
         """Queue the claim as the first command of `pipe` (with listing it in the index, after it);
         pass the first result to `check`."""
         pipe.set(self.key, _PENDING, nx=True, ex=self.ttl)
-        pipe.sadd(self.index, self.key)
-        pipe.expire(self.index, 2 * self.ttl)  # outlives the key: the reply's SET renews its TTL as the turn ends
+        # twice the TTL: the reply's SET renews the key's TTL as the turn ends, and the index must outlive it
+        privacy.queue_listing(pipe, self.index, self.key, 2 * self.ttl)
 
     def check(self, result: Any) -> None:
         """The queued claim's result: raises AlreadyClaimed for a retry."""

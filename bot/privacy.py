@@ -50,10 +50,14 @@ def index_key(store: "Store", openid: str, name: str) -> str:
 
 
 def queue_indexing(pipe: Any, store: "Store", openid: str, name: str, ttl: int | None = None) -> None:
-    """Queue listing the user's key `name` in its family's index on `pipe`; `ttl`, when the key
-    expires, must be at least its TTL, so the index outlives it."""
-    index = index_key(store, openid, name)
-    pipe.sadd(index, store.user_key(openid, name))
+    """Queue listing the user's key `name` in its family's index on `pipe` (see `queue_listing`)."""
+    queue_listing(pipe, index_key(store, openid, name), store.user_key(openid, name), ttl)
+
+
+def queue_listing(pipe: Any, index: str, key: str, ttl: int | None = None) -> None:
+    """Queue listing `key` in `index` on `pipe`; `ttl`, when the key expires, must be at least its
+    TTL, so the index outlives it."""
+    pipe.sadd(index, key)
     if ttl is not None:
         pipe.expire(index, ttl)
 
