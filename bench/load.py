@@ -111,7 +111,8 @@ def floor_app() -> Flask:
     """The ceiling plus the least Redis work a correct webhook on several hosts must do, done the
     bot's cheapest way (bot/batch.py): claim the MsgId in one round trip before answering (so a
     retry reaching another worker is not answered twice), and keep the reply for that retry in one
-    send that reads nothing back. What the bot costs beyond this is its own work."""
+    send that reads nothing back. What the bot costs beyond this is its own work. Built where it
+    runs (gunicorn's `load:floor_app()`), after REDIS_URL is set, not on every import of this module."""
     import redis
     from wechatpy.replies import TextReply
 
@@ -132,9 +133,6 @@ def floor_app() -> Flask:
         return Response(body, mimetype="application/xml")
 
     return _webhook_app("floor", answer)
-
-
-floor = floor_app()
 
 
 # -- processes we start and stop ---------------------------------------------------------------
@@ -400,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
                                       ["--pythonpath", str(ROOT / "bench")]),
         }
         if args.floor:
-            servers["floor"] = start_gunicorn(stack, "load:floor", work, env, work / "floor.log",
+            servers["floor"] = start_gunicorn(stack, "load:floor_app()", work, env, work / "floor.log",
                                               ["--pythonpath", str(ROOT / "bench")])
         rounds: dict[str, list[Result]] = {name: [] for name in servers}
         window = args.seconds / args.rounds
