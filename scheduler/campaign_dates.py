@@ -116,16 +116,18 @@ def _years(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slot]:
                      "write `days:` followed by `- {title: …, text: …}` lines")
         days = None
     slots: list[Slot] = []
-    lines: dict[int | None, int] = {}  # a year's number → the line it was first written on
+    lines: dict[int, int] = {}  # a year → the line it was first written on
     for year, window in years.items():
         number = whole_number(year)
-        # 2026 and "2026" (or ２０２６) are different keys to YAML, one year to us
-        if number is not None and number in lines:
+        if number is None or not 2000 <= number <= 2100:
+            schema.error(years.at(year), f"{year!r} is not a year", _WINDOW_FIX)
+            continue
+        if number in lines:  # 2026 and "2026" (or ２０２６) are different keys to YAML, one year to us
             schema.error(years.at(year), f"the year {number} is written twice (also on line {lines[number]})",
                          "keep one window per year")
             continue
         lines[number] = years.at(year)
-        dates = _window(schema, year, window, years.at(year))
+        dates = _window(schema, number, window, years.at(year))
         if days is not None and dates and len(days) != len(dates):
             schema.error(years.at(year), f"{year}'s window has {len(dates)} days but `days` has {len(days)} themes",
                          "make the window and the list of day themes the same length")
@@ -135,23 +137,21 @@ def _years(schema: Schema, data: Map, ids: dict[str, set[str]]) -> list[Slot]:
     return slots
 
 
-def _window(schema: Schema, year: Any, window: Any, line: int) -> list[dt.date]:
-    fix = "write the year's dates as MM-DD or MM-DD..MM-DD, e.g. 2026: 12-01..12-07"
-    number = whole_number(year)
-    if number is None or not 2000 <= number <= 2100:
-        schema.error(line, f"{year!r} is not a year", fix)
-        return []
+_WINDOW_FIX = "write the year's dates as MM-DD or MM-DD..MM-DD, e.g. 2026: 12-01..12-07"
+
+
+def _window(schema: Schema, year: int, window: Any, line: int) -> list[dt.date]:
     start_text, _, end_text = ("" if window is None else str(window)).partition("..")
     start = _month_day(schema, start_text, line)
     end = start and _month_day(schema, end_text or start_text, line)  # a window without `..` is named once
     if not start or not end:
         return []
     try:
-        first, last = dt.date(number, *start), dt.date(number, *end)
+        first, last = dt.date(year, *start), dt.date(year, *end)
     except ValueError:
-        schema.error(line, f"{window!r} does not exist in {year}", fix)
+        schema.error(line, f"{window!r} does not exist in {year}", _WINDOW_FIX)
         return []
     if last < first:
-        schema.error(line, f"{year}: {window} ends before it starts", fix)
+        schema.error(line, f"{year}: {window} ends before it starts", _WINDOW_FIX)
         return []
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
