@@ -97,7 +97,7 @@ class Dispatcher:
             if claim is not None:
                 claim.take()
             return Reply(texts.MEDIA_GUIDE)
-        turn = self.turn(inbound, _clean(inbound.text), snapshot, now, claim)
+        turn = self.turn(inbound, clean_text(inbound.text), snapshot, now, claim)
         return self.finish(turn, self.route(turn))
 
     def turn(self, inbound: Inbound, text: str, snapshot: "Snapshot", now: dt.datetime,
@@ -132,6 +132,6 @@ def _with_notices(text: str, notices: tuple[str, ...]) -> str:
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９？ＡＢＣＤａｂｃｄ", "0123456789?ABCDabcd")
 
 
-def _clean(text: str) -> str:
-    """Trim and fold the full-width forms people type for commands and digits."""
+def clean_text(text: str) -> str:
+    """Trim and fold the full-width forms people type for commands, digits and article look-ups."""
     return text.strip().translate(_HALF_WIDTH).strip(" 。.!！~～")

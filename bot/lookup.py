@@ -23,7 +23,6 @@ RANGE = re.compile(rf"{NAME}\s*第?\s*({NUM})\s*条?\s*(?:到|至|-|—|~|～|�
 LAWLIKE = re.compile(r"(?:法|法典|条例|规定|决定|办法)$")
 POLITE = re.compile(r"^(?:请|帮我|麻烦)?(?:查一下|查一查|查询|查|看一下|看看|搜一下|搜)?")
 WHOLE_TEXT = re.compile(r"(?:的)?(?:全文|原文|内容)?$")
-FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 # Renumbered by their 2025 revisions: an old number now names a different article.
 RENUMBERED = {"治安管理处罚法": "2025年修订", "网络安全法": "2025年修改"}
 
@@ -142,8 +141,10 @@ def _whole_document(text: str, laws: LawLibrary) -> LookupResult | None:
 
 
 def find_lookup(text: str, laws: LawLibrary, repealed: Mapping[str, Repealed]) -> LookupResult | None:
-    """The reply to an article look-up, or None when `text` is not one (no law name + article)."""
-    text = POLITE.sub("", re.sub(r"\s+", "", text.translate(FULLWIDTH)))
+    """The reply to an article look-up, or None when `text` is not one (no law name + article).
+
+    `text` is the turn's, whose full-width digits the dispatcher has already folded (`clean_text`)."""
+    text = POLITE.sub("", re.sub(r"\s+", "", text))
     try:
         found = _matches(text)
     except ValueError:

@@ -88,6 +88,10 @@ def test_article_lookup_answers_the_exact_text(runtime: Runtime) -> None:
     assert "中华人民共和国公民有言论、出版、集会、结社、游行、示威的自由。" in reply
 
 
+def test_an_article_lookup_in_full_width_digits_answers_the_article(runtime: Runtime) -> None:
+    assert say(runtime, "宪法第３５条").startswith("《宪法》第三十五条\n")
+
+
 def test_chitchat_never_gets_a_law(runtime: Runtime) -> None:
     reply = say(runtime, "今天天气怎么样")
     assert "《" not in reply

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.content_files import load_repealed
+from bot.dispatch import clean_text
 from bot.laws import load_laws
 from bot.lookup import find_lookup
 
@@ -14,9 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def look():
+    """The look-up as a turn reaches it: full-width digits folded once, by the dispatcher."""
     laws = load_laws(ROOT / "content" / "laws")
     repealed = load_repealed(ROOT / "content" / "repealed.yaml", [])
-    return lambda text: find_lookup(text, laws, repealed)
+    return lambda text: find_lookup(clean_text(text), laws, repealed)
 
 
 @pytest.mark.parametrize("text,first", [
@@ -41,6 +43,11 @@ def test_reply_is_the_exact_article_text(look):
 def test_short_range(look):
     result = look("民法典第1062条到第1065条")
     assert result.kind == "range" and len(result.articles) == 4 and result.text.count("《民法典》") == 4
+
+
+def test_a_range_in_full_width_digits(look):
+    result = look("民法典第１０６２条到第１０６５条")
+    assert result.kind == "range" and result.articles[0] == "第一千零六十二条" and len(result.articles) == 4
 
 
 def test_range_over_five_is_refused(look):
