@@ -16,7 +16,7 @@ from bot import analytics, privacy
 from bot.citizens import is_citizen
 
 if TYPE_CHECKING:
-    from bot.dispatch import Turn
+    from bot.turn import Turn
     from bot.runtime import Runtime
     from bot.store import Store
 

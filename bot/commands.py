@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 from bot import navigation, subscribe_chat, texts
-from bot.dispatch import Outcome, Turn
+from bot.turn import Outcome, Turn
 from bot.errors import StoreUnavailable
 from bot.session import AUDIENCE_CHOICE, cleared
 

@@ -8,77 +8,24 @@ the honest fallback. The dispatcher is shared by the webhook, `pufa chat` and th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot import texts
+from bot import events, texts
 from bot.messages import Inbound, Reply
 from bot.pages import paginate
-from bot.session import Conversation, Sessions, UserState
+from bot.routes import ROUTES
+from bot.session import Conversation, Sessions
+from bot.turn import Outcome, Turn
 
 if TYPE_CHECKING:
     from bot.dedup import Claim
-    from bot.model import Item
     from bot.reload import Snapshot
     from bot.runtime import Runtime
 
 
-
-@dataclass(frozen=True)
-class Turn:
-    """One text message (or a follow or click, `text` empty) in its context: who, what, the content
-    snapshot and the user's state."""
-
-    inbound: Inbound
-    text: str
-    snapshot: "Snapshot"
-    state: UserState
-    now: dt.datetime
-    tally: list[str] = field(default_factory=list)  # counters this turn adds, written with its state
-    claim: "Claim | None" = None  # the webhook's retry claim; the reply is stored with the turn's writes
-    unanswered: list[str] = field(default_factory=list)  # questions kept for editors, written with its state
-
-    @property
-    def openid(self) -> str:
-        return self.inbound.openid
-
-    @property
-    def audience(self) -> str:
-        return self.state.audience or self.snapshot.content.default_audience
-
-    @property
-    def conversation(self) -> Conversation:
-        return self.state.conversation
-
-    def count(self, *fields: str) -> None:
-        """Add the day's counters this turn hits; the runtime records them with the turn."""
-        self.tally.extend(fields)
-
-    def count_answer(self, item: "Item") -> None:
-        self.count("answered", f"item:{item.id}", f"topic:{item.topic}", f"audience:{self.audience}")
-
-    def count_unanswered(self) -> None:
-        """Count the day's unanswered question and keep it (masked, without who asked) for editors."""
-        self.count("unanswered")
-        self.unanswered.append(self.text)
-
-    def count_feedback(self, useful: bool) -> None:
-        verdict = "useful" if useful else "useless"
-        self.count(f"feedback:{verdict}", f"feedback:{verdict}:{self.conversation.last_item or '-'}")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    text: str
-    conversation: Conversation
-    notices: bool = True  # whether pending subscription notices may ride along
-    save: bool = True  # False once the user's data is deleted: nothing about them is written again
-
-
 class Dispatcher:
     def __init__(self, runtime: "Runtime") -> None:
-        from bot.routes import ROUTES  # not at the top: routes imports Turn and Outcome from here
-
         self.runtime = runtime
         self.sessions = Sessions(runtime.store)
         self.routes = ROUTES
@@ -90,8 +37,6 @@ class Dispatcher:
         the turn's writes."""
         snapshot = self.runtime.content.snapshot()
         if inbound.kind == "event":
-            from bot import events  # here, not at the top: events imports Turn and Outcome from here
-
             return events.handle(self, inbound, snapshot, now, claim)
         if not inbound.is_text:
             if claim is not None:

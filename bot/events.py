@@ -9,7 +9,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from bot import commands, menus, navigation, texts
-from bot.dispatch import Outcome, Turn
+from bot.turn import Outcome, Turn
 from bot.messages import SILENT, Inbound, Reply
 from bot.session import MENU, cleared
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot import menus, texts
-from bot.dispatch import Outcome, Turn
+from bot.turn import Outcome, Turn
 from bot.session import MENU, cleared
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import certificates, texts
-from bot.dispatch import Outcome, Turn
+from bot.turn import Outcome, Turn
 from bot.errors import StoreUnavailable
 from bot.quiz_questions import LETTERS
 from bot.session import QUIZ, Conversation, cleared

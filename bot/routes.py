@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot import commands, navigation, texts
-from bot.dispatch import Outcome, Turn
+from bot.turn import Outcome, Turn
 from bot.lookup import find_lookup
 from bot.matching import ANSWER, CHITCHAT, LAW_PATH, SUGGEST as SUGGEST_BAND
 from bot.session import AUDIENCE_CHOICE, MENU, QUIZ, SUGGEST, cleared

@@ -15,16 +15,17 @@ from typing import TYPE_CHECKING, Mapping
 from bot import analytics, gaps, privacy, subscriptions
 from bot.batch import Batch
 from bot.citizens import is_citizen
+from bot.dispatch import Dispatcher
 from bot.errors import StoreUnavailable
+from bot.quiz import QuizEngine
 
 if TYPE_CHECKING:
-    from bot.dispatch import Dispatcher, Turn
     from bot.messages import Inbound, Reply
     from bot.session import Conversation
-    from bot.quiz import QuizEngine
     from bot.reload import ContentHolder, Snapshot
     from bot.settings import Settings
     from bot.store import Store
+    from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,6 @@ class Runtime:
     _forgets_deferred: bool = field(default=False, init=False)  # an unfollow waits for Redis (privacy.defer)
 
     def __post_init__(self) -> None:
-        from bot.dispatch import Dispatcher
-        from bot.quiz import QuizEngine
-
         self.dispatcher = Dispatcher(self)
         self.quiz = QuizEngine(self)
         self._forgets_deferred = (self.settings.var_dir / privacy.DEFERRED).exists()

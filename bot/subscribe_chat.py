@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING, Mapping
 
 from bot import subscriptions, texts
-from bot.dispatch import Outcome, Turn
+from bot.turn import Outcome, Turn
 from bot.errors import StoreUnavailable
 from bot.session import cleared
 
