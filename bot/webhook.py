@@ -9,7 +9,8 @@ not retry an answered message. Under gunicorn's sync workers a request runs on t
 and a SIGALRM timer cuts a late dispatch short (its claim is released, so a retry computes
 afresh); a thread pool would cost every message ~60 µs of hand-over for a deadline that Redis's
 socket timeouts already make almost unreachable. Elsewhere (the threaded dev server) the
-dispatcher runs in a pool thread and a late reply is still stored for the retry.
+dispatcher runs in a pool thread and a late reply is still stored for the retry; the pool starts
+on first use and `close(app)` ends it.
 """
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ import logging
 import signal
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from flask import Blueprint, Flask, Request, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -47,10 +48,36 @@ BUSY_TEXT = "正在查询，请稍后再发一次您的问题。"
 bp = Blueprint("webhook", __name__)
 
 
-@bp.record_once
-def _start_pool(state) -> None:
-    """One dispatch pool per app, for threaded servers; its threads start on first use, after forks."""
-    state.app.extensions["pufa.dispatch_pool"] = ThreadPoolExecutor(DISPATCH_THREADS, thread_name_prefix="dispatch")
+class DispatchPool:
+    """The threads a threaded server's requests hand their dispatch to, one pool per app. Made on
+    first use, so an app that answers on the main thread (gunicorn's sync workers, the test client)
+    never starts one, and a forked worker makes its own; `close` ends them, and a later use makes
+    them anew."""
+
+    def __init__(self, threads: int) -> None:
+        self._threads = threads
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, work: Callable[[], Reply]) -> Future[Reply]:
+        if self._executor is None:
+            with self._lock:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="dispatch")
+        return self._executor.submit(work)
+
+    def close(self) -> None:
+        """End the threads, once the dispatches under way have finished."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
+
+def close(app: Flask) -> None:
+    """End `app`'s dispatch threads: for whoever drops an app before the process ends (tests); at
+    exit, Python joins them itself."""
+    app.extensions["pufa.dispatch_pool"].close()
 
 
 def _runtime() -> "Runtime":
@@ -155,7 +182,7 @@ def _reply_in_time(inbound: Inbound, started: float, extensions: Mapping[str, An
                 return reply()
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
-        pool: ThreadPoolExecutor = extensions["pufa.dispatch_pool"]
+        pool: DispatchPool = extensions["pufa.dispatch_pool"]
         return pool.submit(reply).result(timeout=max(0.0, deadline - time.monotonic()))
     except (_Late, FutureTimeout):
         log.warning("message %s from %s: no reply within %.1f s, asked to resend",
@@ -211,4 +238,5 @@ def register(app: Flask, runtime: "Runtime") -> None:
     app.extensions["pufa"] = runtime
     app.extensions["pufa.crypto"] = _crypto(runtime)
     app.extensions["pufa.deduper"] = Deduper(runtime.store)
+    app.extensions["pufa.dispatch_pool"] = DispatchPool(DISPATCH_THREADS)
     app.register_blueprint(bp)

@@ -91,7 +91,9 @@ def runtime(tmp_path, redis_url):
 
 @pytest.fixture
 def client(runtime):
-    return app_module.create_app(runtime=runtime).test_client()
+    flask_app = app_module.create_app(runtime=runtime)
+    yield flask_app.test_client()
+    webhook.close(flask_app)
 
 
 @pytest.fixture
@@ -307,6 +309,7 @@ def test_a_retry_during_the_first_attempt_waits_for_its_reply(runtime):
         thread.join()
     assert [reply_of(r)["Content"] for r in responses] == ["收到：工伤认定"] * 2
     assert handled(runtime) == 1
+    webhook.close(flask_app)
 
 
 # -- failures ---------------------------------------------------------------------------------
@@ -357,6 +360,43 @@ def test_on_a_threaded_server_a_slow_reply_is_kept_for_the_retry(client, runtime
     time.sleep(0.5)
     assert reply_of(post(client, xml))["Content"] == "收到：慢", "the late reply is kept for a retry"
     assert handled(runtime) == 1
+
+
+def answer_off_the_main_thread(flask_app, text: str) -> str:
+    """One message as the threaded dev server takes it: on a thread of its own, so through the pool."""
+    replies: list = []
+    server_thread = threading.Thread(target=lambda: replies.append(reply_of(post(flask_app.test_client(),
+                                                                               ws.text_xml(OPENID, text)))))
+    server_thread.start()
+    server_thread.join()
+    return replies[0]["Content"]
+
+
+def test_an_app_answering_on_the_main_thread_starts_no_dispatch_threads(runtime):
+    before = set(threading.enumerate())
+    flask_app = app_module.create_app(runtime=runtime)
+    assert reply_of(post(flask_app.test_client(), ws.text_xml(OPENID, "主线程")))["Content"] == "收到：主线程"
+    assert set(threading.enumerate()) - before == set()
+
+
+def test_closing_apps_ends_the_dispatch_threads_they_started(runtime):
+    """A suite that makes many apps does not pile up their pools' threads."""
+    before = set(threading.enumerate())
+    apps = [app_module.create_app(runtime=runtime) for _ in range(3)]
+    for n, flask_app in enumerate(apps):
+        assert answer_off_the_main_thread(flask_app, f"第{n}个") == f"收到：第{n}个"
+    assert len(set(threading.enumerate()) - before) == 3, "one dispatch thread per app"
+    for flask_app in apps:
+        webhook.close(flask_app)
+    assert set(threading.enumerate()) - before == set()
+
+
+def test_a_closed_app_still_answers_off_the_main_thread(runtime):
+    flask_app = app_module.create_app(runtime=runtime)
+    answer_off_the_main_thread(flask_app, "一")
+    webhook.close(flask_app)
+    assert answer_off_the_main_thread(flask_app, "二") == "收到：二"
+    webhook.close(flask_app)
 
 
 def test_with_redis_down_the_webhook_answers_and_recovers_by_itself(client, runtime, redis_server):
