@@ -34,6 +34,11 @@ USER_KEYS = frozenset({"profile", "conv", "cs_window", "notices", "subscriptions
 KEY_FAMILIES = ("msg:", "noticed:", "quiz:perfect:")
 _INDEX = "index:"
 _INDEXES = frozenset(_INDEX + family for family in KEY_FAMILIES)
+# Family keys the code before the indexes (commit 2d6d210) made without listing them. The 宪法
+# perfect days have no TTL, and that code ran on 2026-11-22 only (the certificate came the same
+# day), so the one set it could leave is deleted by its name; its `msg:` (60 s) and `noticed:`
+# (3 days) keys expire.
+UNINDEXED_KEYS = ("quiz:perfect:constitution:2026",)
 
 
 def check_user_key(name: str) -> None:
@@ -70,12 +75,13 @@ def register(hook: ForgetHook) -> ForgetHook:
 
 
 def _named_keys(store: "Store", openid: str) -> list[str]:
-    """Every key the user may have: the fixed names, the indexes and what the indexes list."""
+    """Every key the user may have: the fixed names, the keys made before the indexes, the indexes
+    and what the indexes list."""
     indexes = [index_key(store, openid, family) for family in KEY_FAMILIES]
     listed = store.redis.pipeline(transaction=False)
     for index in indexes:
         listed.smembers(index)
-    named = [store.user_key(openid, name) for name in sorted(USER_KEYS)] + indexes
+    named = [store.user_key(openid, name) for name in (*sorted(USER_KEYS), *UNINDEXED_KEYS)] + indexes
     return named + sorted(member.decode() for members in listed.execute() for member in members)
 
 

@@ -124,6 +124,16 @@ def test_deletion_scans_no_keys(bot: WebBot, redis_url: str) -> None:
     assert "cmdstat_scan" not in client.info("commandstats")
 
 
+def test_deletion_removes_the_perfect_days_kept_unindexed_before_the_indexes(bot: WebBot) -> None:
+    """A Redis that ran the code before 2d6d210 holds the set without an index entry, and without a TTL."""
+    store = bot.runtime.store
+    legacy = store.user_key(ALICE, "quiz:perfect:constitution:2026")
+    store.redis.sadd(legacy, "2026-11-22")
+    assert not store.redis.sismember(privacy.index_key(store, ALICE, "quiz:perfect:"), legacy)
+    assert bot.runtime.forget(ALICE) == 1
+    assert not store.redis.exists(legacy)
+
+
 @pytest.mark.parametrize("forget", [_forget_by_unsubscribe, _forget_by_chat, _forget_by_cli],
                          ids=["unsubscribe", "删除我的数据", "pufa-forget"])
 def test_deletion_leaves_only_the_removal_of_the_users_audience_tag_queued(bot: WebBot, forget) -> None:
