@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from bot.dispatch import Dispatcher
 
 Handler = Callable[["Dispatcher", Turn], Outcome]
+UPCOMING_DAYS = 60  # 今日专题 on a day without a campaign looks this far ahead
+UPCOMING_SHOWN = 3
 
 
 def run(dispatcher: "Dispatcher", turn: Turn) -> Outcome | None:
@@ -89,6 +91,18 @@ def detail(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
     return Outcome(texts.item_detail(item, related), turn.conversation)
 
 
+def today(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
+    """The day's campaign texts (12·4: 国家宪法日 and the 宪法宣传周 theme); else the next few."""
+    runtime, day = dispatcher.runtime, turn.now.date()
+    featured = runtime.featured(turn.snapshot, day)
+    if featured:
+        text = texts.today([o.message for o in featured], any(o.theme.quiz for o in featured))
+    else:
+        ahead = runtime.upcoming(turn.snapshot, day, UPCOMING_DAYS)[:UPCOMING_SHOWN]
+        text = texts.upcoming([(f"{o.date.month}月{o.date.day}日", o.campaign.title) for o in ahead])
+    return Outcome(text, cleared(turn.conversation))
+
+
 def lookup_hint(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
     return Outcome(texts.LOOKUP_HINT, cleared(turn.conversation))
 
@@ -130,6 +144,7 @@ HANDLERS: dict[str, Handler] = {
     "身份": audience_menu,
     "答题": quiz,
     "详解": detail,
+    "今日专题": today,
     "查法条": lookup_hint,
     "订阅": subscriptions,
     "我的订阅": my_subscriptions,
@@ -141,4 +156,6 @@ ALIASES: dict[str, str] = {name: name for name in HANDLERS} | {
     "帮助": "菜单", "?": "菜单", "主菜单": "菜单", "首页": "菜单", "menu": "菜单", "help": "菜单",
     "下一页": "更多", "选择身份": "身份", "我的身份": "身份", "普法答题": "答题", "开始答题": "答题",
     "有帮助": "有用", "没帮助": "没用", "没有用": "没用",
+    "今天是什么日子": "今日专题", "今天什么日子": "今日专题", "今天是啥日子": "今日专题",
+    "今天是什么节日": "今日专题", "今天什么节日": "今日专题", "今日活动": "今日专题",
 }

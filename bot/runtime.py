@@ -129,6 +129,17 @@ class Runtime:
 
         return list(calendar.featured(snapshot.content.campaigns, day))
 
+    def upcoming(self, snapshot: "Snapshot", day: dt.date, days: int) -> list:
+        """The first day of each campaign in the `days` after `day`, soonest first."""
+        from scheduler import calendar
+
+        ahead = calendar.occurrences(snapshot.content.campaigns, day + dt.timedelta(days=1),
+                                     day + dt.timedelta(days=days))
+        first: dict[str, object] = {}
+        for occurrence in ahead:
+            first.setdefault(occurrence.campaign.id, occurrence)
+        return list(first.values())
+
     def featured_titles(self, snapshot: "Snapshot", day: dt.date) -> list[str]:
         titles = (o.theme.title or o.campaign.title for o in self.featured(snapshot, day))
         return list(dict.fromkeys(titles))  # two campaigns of one day may share a title

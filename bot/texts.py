@@ -32,6 +32,9 @@ MEDIA_GUIDE = (
     "目前我只能看懂文字和语音转文字。请直接用文字描述您的问题，例如“老板拖欠工资怎么办”，"
     "或回复「菜单」按分类查看。"
 )
+NOTHING_TODAY = "今天没有专题活动。"
+TODAY_COMMAND_HINT = "回复「今日专题」看今天的专题内容。"
+TODAY_QUIZ_HINT = "回复「答题」参加今日专题答题。"
 CHITCHAT = (
     "您好！我是普法助手，可以为您解答身边的法律问题、查找法条、参加普法答题。"
     "请直接说出您的问题，例如“离婚孩子归谁”，或回复「菜单」。"
@@ -81,8 +84,27 @@ def item_detail(item: Item, related_titles: list[str]) -> str:
 def welcome(agency: Agency, main_menu: str, featured: list[str]) -> str:
     lines = [f"欢迎关注{agency.account_name}！这里用大白话讲身边的法律，答案都注明法律条文。"]
     lines += [f"今日专题：{plain(title)}" for title in featured]
+    if featured:
+        lines.append(TODAY_COMMAND_HINT)
     lines += ["回复「身份」告诉我您是谁（如农民、老年人、进城务工人员），我会为您推荐更贴心的内容。",
               "", main_menu, "", PRIVACY_NOTICE]
+    return "\n".join(lines)
+
+
+def today(messages: list[str], quiz: bool) -> str:
+    """The day's campaign texts (each 【title】 and its text, highest priority first), and the quiz
+    hint when a campaign features a quiz and its text does not already say how to start it."""
+    text = "\n\n".join(messages)
+    hint = [TODAY_QUIZ_HINT] if quiz and "「答题」" not in text else []
+    return "\n".join([text, *hint, "回复「菜单」回到首页"])
+
+
+def upcoming(days: list[tuple[str, str]]) -> str:
+    """No campaign today: the next ones as (月日, title), so 12·4 can be looked forward to."""
+    lines = [NOTHING_TODAY]
+    if days:
+        lines += ["近期专题："] + [f"· {day} {plain(title)}" for day, title in days]
+    lines.append("回复「菜单」按分类查看，或直接说出您的问题。")
     return "\n".join(lines)
 
 
