@@ -60,11 +60,12 @@ class DispatchPool:
         self._lock = threading.Lock()
 
     def submit(self, work: Callable[[], Reply]) -> Future[Reply]:
-        if self._executor is None:
-            with self._lock:
-                if self._executor is None:
-                    self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="dispatch")
-        return self._executor.submit(work)
+        """Under the lock, so a `close` on another thread cannot shut the executor down between
+        this finding it and handing it the work (which raised "cannot schedule new futures")."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="dispatch")
+            return self._executor.submit(work)
 
     def close(self) -> None:
         """End the threads, once the dispatches under way have finished."""

@@ -5,6 +5,7 @@ import contextlib
 import datetime as dt
 import io
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -397,6 +398,36 @@ def test_a_closed_app_still_answers_off_the_main_thread(runtime):
     webhook.close(flask_app)
     assert answer_off_the_main_thread(flask_app, "二") == "收到：二"
     webhook.close(flask_app)
+
+
+def test_a_pool_closed_while_other_threads_hand_it_work_takes_all_of_it():
+    """`close` on one thread never leaves another's `submit` holding a shut-down executor."""
+    pool, failures, stop = webhook.DispatchPool(2), [], threading.Event()
+
+    def hand_over() -> None:
+        while not stop.is_set():
+            try:
+                pool.submit(lambda: Reply("ok"))
+            except Exception as exc:  # RuntimeError from a shut-down executor, AttributeError from None
+                failures.append(exc)
+                return
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads change often, as on a busy threaded server
+    senders = [threading.Thread(target=hand_over) for _ in range(4)]
+    try:
+        for sender in senders:
+            sender.start()
+        until = time.monotonic() + 0.5
+        while time.monotonic() < until and not failures:
+            pool.close()
+    finally:
+        stop.set()
+        for sender in senders:
+            sender.join()
+        sys.setswitchinterval(switch)
+        pool.close()
+    assert failures == []
 
 
 def test_with_redis_down_the_webhook_answers_and_recovers_by_itself(client, runtime, redis_server):
