@@ -148,6 +148,16 @@ def test_unreachable_item_is_an_error(tmp_path):
     assert any("workers-no-contract cannot be reached" in f.message for f in errors(found))
 
 
+def test_an_item_only_another_audiences_menu_reaches_is_an_error_naming_the_audience(tmp_path):
+    """workers-no-contract is in the workers' menu only; once it is for 全体市民 too, a public user's 我的专区
+    does not open it."""
+    found = findings_after(tmp_path, "content/packs/workers/labour.yaml", "记得保留工资条和考勤记录。\n",
+                           "记得保留工资条和考勤记录。\n    audiences: [public]\n")
+    unreached = [f.message for f in errors(found) if "cannot be reached" in f.message]
+    assert unreached == ["item workers-no-contract cannot be reached from the main menu in 4 choices by 全体市民 "
+                         "(我的专区 opens the user's own audience menu)"]
+
+
 @pytest.mark.parametrize(("menu", "command", "typo"), [("bottom.yaml", "答题", "答题吧"), ("main.yaml", "查法条", "查法律")])
 def test_a_menu_option_or_button_running_an_unknown_command_is_an_error(tmp_path, menu, command, typo):
     found = findings_after(tmp_path, f"menus/{menu}", f"command: {command}", f"command: {typo}")
