@@ -96,7 +96,8 @@ def today(dispatcher: "Dispatcher", turn: Turn) -> Outcome:
     runtime, day = dispatcher.runtime, turn.now.date()
     featured = runtime.featured(turn.snapshot, day)
     if featured:
-        text = texts.today([o.message for o in featured], any(o.theme.quiz for o in featured))
+        messages = list(dict.fromkeys(o.message for o in featured))  # two audiences' campaigns may say the same
+        text = texts.today(messages, any(o.theme.quiz for o in featured))
     else:
         ahead = runtime.upcoming(turn.snapshot, day, UPCOMING_DAYS)[:UPCOMING_SHOWN]
         text = texts.upcoming([(f"{o.date.month}月{o.date.day}日", o.campaign.title) for o in ahead])

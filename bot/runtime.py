@@ -130,14 +130,15 @@ class Runtime:
         return list(calendar.featured(snapshot.content.campaigns, day))
 
     def upcoming(self, snapshot: "Snapshot", day: dt.date, days: int) -> list:
-        """The first day of each campaign in the `days` after `day`, soonest first."""
+        """The first day of each campaign title in the `days` after `day`, soonest first (campaigns
+        for different audiences may share a title)."""
         from scheduler import calendar
 
         ahead = calendar.occurrences(snapshot.content.campaigns, day + dt.timedelta(days=1),
                                      day + dt.timedelta(days=days))
         first: dict[str, object] = {}
         for occurrence in ahead:
-            first.setdefault(occurrence.campaign.id, occurrence)
+            first.setdefault(occurrence.campaign.title, occurrence)
         return list(first.values())
 
     def featured_titles(self, snapshot: "Snapshot", day: dt.date) -> list[str]:

@@ -26,13 +26,25 @@ CAMPAIGNS = """campaigns:
 """
 
 
+# The same day for two audiences: one title, one text, two campaigns.
+TWIN_CAMPAIGNS = CAMPAIGNS + """  - id: fixture_day_youth
+    title: 测试宣传日
+    years: {2020: 01-01}
+    audiences: [youth]
+    topics: [constitution]
+    text: 学习宪法，遵守宪法。
+"""
+
+
 @pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    """The fixture content with one campaign day, 2020-01-01, that features the quiz."""
+def tree(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The fixture content with one campaign day, 2020-01-01, that features the quiz (or the
+    campaigns a test passes as the fixture's parameter)."""
     from tests.chat import make_tree
 
     root = make_tree(tmp_path / "tree")
-    (root / "content" / "campaigns.yaml").write_text(CAMPAIGNS, encoding="utf-8")
+    campaigns = getattr(request, "param", CAMPAIGNS)
+    (root / "content" / "campaigns.yaml").write_text(campaigns, encoding="utf-8")
     return root
 
 
@@ -68,3 +80,14 @@ def test_a_day_with_no_campaign_ahead_says_only_that_there_is_none(runtime: Runt
 def test_the_welcome_on_a_campaign_day_says_how_to_read_the_topic(runtime: Runtime) -> None:
     welcome = chat.event(runtime, "subscribe", CAMPAIGN_DAY, "", "user-today")
     assert "今日专题：测试宣传日" in welcome and texts.TODAY_COMMAND_HINT in welcome
+
+
+@pytest.mark.parametrize("tree", [TWIN_CAMPAIGNS], indirect=True)
+def test_two_campaigns_with_one_title_and_text_show_their_text_once(runtime: Runtime) -> None:
+    assert say_on(runtime, "今日专题", CAMPAIGN_DAY).count("【测试宣传日】") == 1
+
+
+@pytest.mark.parametrize("tree", [TWIN_CAMPAIGNS], indirect=True)
+def test_two_campaigns_with_one_title_ahead_are_named_once(runtime: Runtime) -> None:
+    reply = say_on(runtime, "今日专题", CAMPAIGN_DAY - dt.timedelta(days=20))
+    assert reply.count("测试宣传日") == 1
