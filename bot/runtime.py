@@ -18,6 +18,7 @@ from bot.citizens import is_citizen
 from bot.dispatch import Dispatcher
 from bot.errors import StoreUnavailable
 from bot.quiz import QuizEngine
+from scheduler import calendar
 
 if TYPE_CHECKING:
     from bot.messages import Inbound, Reply
@@ -123,20 +124,16 @@ class Runtime:
         except StoreUnavailable:
             log.warning("MASSSENDJOBFINISH not recorded: store unavailable")
 
-    def featured(self, snapshot: "Snapshot", day: dt.date) -> list:
+    def featured(self, snapshot: "Snapshot", day: dt.date) -> list[calendar.Occurrence]:
         """The campaign occurrences of `day`: 今日专题 in chat and the quiz's topic."""
-        from scheduler import calendar
+        return calendar.featured(snapshot.content.campaigns, day)
 
-        return list(calendar.featured(snapshot.content.campaigns, day))
-
-    def upcoming(self, snapshot: "Snapshot", day: dt.date, days: int) -> list:
+    def upcoming(self, snapshot: "Snapshot", day: dt.date, days: int) -> list[calendar.Occurrence]:
         """The first day of each campaign title in the `days` after `day`, soonest first (campaigns
         for different audiences may share a title)."""
-        from scheduler import calendar
-
         ahead = calendar.occurrences(snapshot.content.campaigns, day + dt.timedelta(days=1),
                                      day + dt.timedelta(days=days))
-        first: dict[str, object] = {}
+        first: dict[str, calendar.Occurrence] = {}
         for occurrence in ahead:
             first.setdefault(occurrence.campaign.title, occurrence)
         return list(first.values())
