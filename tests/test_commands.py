@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
+from pathlib import Path
 
 import pytest
 
-from pathlib import Path
-
 from bot import texts
+from bot.clock import SHANGHAI
 from bot.runtime import Runtime
 from tests import chat
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAMPAIGN_DAY = dt.datetime(2020, 1, 1, 10, 0, tzinfo=SHANGHAI)
 
 
@@ -40,9 +38,7 @@ TWIN_CAMPAIGNS = CAMPAIGNS + """  - id: fixture_day_youth
 def tree(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """The fixture content with one campaign day, 2020-01-01, that features the quiz (or the
     campaigns a test passes as the fixture's parameter)."""
-    from tests.chat import make_tree
-
-    root = make_tree(tmp_path / "tree")
+    root = chat.make_tree(tmp_path / "tree")
     campaigns = getattr(request, "param", CAMPAIGNS)
     (root / "content" / "campaigns.yaml").write_text(campaigns, encoding="utf-8")
     return root
