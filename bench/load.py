@@ -370,6 +370,13 @@ def report(name: str, result: Result) -> None:
           f"p99 {result.percentile(0.99):7.2f} ms   requests {result.requests}   errors {result.errors}")
 
 
+def report_ratio(name: str, app: list[Result], ceiling: list[Result]) -> None:
+    """The median of the rounds' ratios to the ceiling, and their spread (how much the machine moved)."""
+    ratios = sorted(a.rate / c.rate for a, c in zip(app, ceiling))
+    print(f"ratio    {name}/ceiling = {statistics.median(ratios):.2f} (median of {len(ratios)} rounds; "
+          f"rounds {ratios[0]:.2f}–{ratios[-1]:.2f})")
+
+
 def report_cpu(name: str, result: Result) -> None:
     per_request = {party: seconds / max(result.requests, 1) * 1e6 for party, seconds in result.cpu.items()}
     parts = "   ".join(f"{party} {us:6.0f}" for party, us in per_request.items())
@@ -406,19 +413,15 @@ def main(argv: list[str] | None = None) -> int:
             for name, (port, pid) in servers.items():
                 rounds[name].append(drive(port, pid, place.redis_pid, window, args.connections,
                                           args.client_processes, args.warmup, f"{name[0]}{number}x"))
-        ratios = sorted(b.rate / c.rate for b, c in zip(rounds["bot"], rounds["ceiling"]))
         results = {name: combined(parts) for name, parts in rounds.items()}
         print(f"{args.connections} connections, {args.rounds} rounds of {window:.1f} s per app, "
               f"2 sync gunicorn workers, {os.cpu_count()} CPUs shared with the client, "
               f"Redis over {'its Unix socket' if args.unix_socket else 'loopback TCP'}")
         for name, result in results.items():
             report(name, result)
-        print(f"ratio    bot/ceiling = {statistics.median(ratios):.2f} (median of {len(ratios)} rounds; "
-              f"rounds {ratios[0]:.2f}–{ratios[-1]:.2f})")
-        if args.floor:
-            floor_ratios = sorted(f.rate / c.rate for f, c in zip(rounds["floor"], rounds["ceiling"]))
-            print(f"ratio    floor/ceiling = {statistics.median(floor_ratios):.2f} (rounds "
-                  f"{floor_ratios[0]:.2f}–{floor_ratios[-1]:.2f})")
+        for name in servers:  # the bot, then the floor
+            if name != "ceiling":
+                report_ratio(name, rounds[name], rounds["ceiling"])
         for name, result in results.items():
             report_cpu(name, result)
         if results["bot"].errors:
