@@ -42,6 +42,17 @@ def check_questions(content: Content) -> list[Finding]:
     return found
 
 
+def phrasings_among(content: Content, asked: Iterable[str]) -> list[tuple[str, str]]:
+    """(item id, phrasing) for each item phrasing that is one of `asked` as the matcher sees both, as
+    `check_questions` compares them. An evaluation set's question copied into the content makes the
+    set measure the content's recall of its own text, not matching. Titles are left out: they name
+    the subject in menus and may coincide with a plain question."""
+    normalise = Normaliser.build(content.synonyms)
+    wanted = {normalise(text) for text in asked}
+    return [(item.id, text) for item in content.items.values() for text in item.questions
+            if normalise(text) in wanted]
+
+
 def check_menus(content: Content) -> list[Finding]:
     """Menu options that run unknown commands or repeat another, and menus too long for one reply."""
     found = []

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import check, errors, run
+from bot.check import check, errors, phrasings_among, run
+from bot.content import load_content
 from bot.model import LAW_CHANGED, REVIEW
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,3 +254,9 @@ def test_pufa_check_flags_a_campaign_time_inside_this_environments_quiet_hours(t
     assert run(argparse.Namespace(content=content_dir, menus=menus_dir)) == 0
     out = capsys.readouterr().out
     assert "campaign `fixture_day` sends at 09:00, inside QUIET_HOURS 08-10: it goes out at 10:00 — " in out
+
+
+def test_phrasings_among_finds_a_phrasing_as_the_matcher_reads_it_but_not_a_title():
+    content, _ = load_content(FIXTURE / "content", FIXTURE / "menus")
+    asked = ["老板不跟我签合同！", "没签劳动合同能要双倍工资吗"]  # a phrasing with a mark added; the item's title
+    assert phrasings_among(content, asked) == [("workers-no-contract", "老板不跟我签合同")]
